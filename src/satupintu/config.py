@@ -1,0 +1,135 @@
+"""Settings, read from the environment only (twelve-factor), so one image serves every deployment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(os.environ.get("SATUPINTU_HOME", Path(__file__).resolve().parents[2]))
+VAR_DIR = Path(os.environ.get("SATUPINTU_VAR_DIR", PROJECT_ROOT / "var"))
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _sqlite_default() -> str:
+    return f"sqlite+aiosqlite:///{VAR_DIR / 'satupintu.db'}"
+
+
+_DB_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+_BROKER_SCHEMES = ("memory", "redis", "rediss", "amqp", "amqps")
+
+
+def normalise_database_url(url: str, variable: str = "SATUPINTU_DATABASE_URL") -> str:
+    """Accept the common spellings (postgresql://, postgres://, sqlite://) and return the async one."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or not rest:
+        raise ConfigError(f"{variable} is not a database URL: {url!r}")
+    scheme = {
+        "postgres": "postgresql+asyncpg",
+        "postgresql": "postgresql+asyncpg",
+        "sqlite": "sqlite+aiosqlite",
+    }.get(scheme, scheme)
+    if scheme not in _DB_SCHEMES:
+        raise ConfigError(
+            f"{variable} must start with postgresql+asyncpg:// or sqlite+aiosqlite://, got {url!r}"
+        )
+    return f"{scheme}://{rest}"
+
+
+def _parse_hosts(raw: str) -> dict[str, str]:
+    hosts: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        host, sep, slug = item.partition("=")
+        if not sep or not host or not slug:
+            raise ConfigError(
+                f"SATUPINTU_TENANT_HOSTS entries look like host=slug, got {item!r}"
+            )
+        hosts[host.strip().lower()] = slug.strip()
+    return hosts
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    migration_database_url: str
+    broker_url: str
+    secret_key: str
+    production: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    app_role: str = "satupintu_app"
+    tenant_hosts: dict[str, str] = field(default_factory=dict)
+    redis_url: str | None = None
+    max_body_bytes: int = 1_048_576
+    log_json: bool = False
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    @property
+    def broker_kind(self) -> str:
+        scheme = urlsplit(self.broker_url).scheme
+        return {"rediss": "redis", "amqps": "amqp"}.get(scheme, scheme)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        production = env.get("SATUPINTU_ENV", "development").lower() == "production"
+        database_url = normalise_database_url(
+            env.get("SATUPINTU_DATABASE_URL") or _sqlite_default()
+        )
+        migration_url = env.get("SATUPINTU_MIGRATION_DATABASE_URL")
+        migration_url = (
+            normalise_database_url(migration_url, "SATUPINTU_MIGRATION_DATABASE_URL")
+            if migration_url
+            else database_url
+        )
+        broker_url = env.get("SATUPINTU_BROKER_URL") or "memory://"
+        if urlsplit(broker_url).scheme not in _BROKER_SCHEMES:
+            raise ConfigError(
+                "SATUPINTU_BROKER_URL must be memory://, redis://... or amqp://..., "
+                f"got {broker_url!r}"
+            )
+        secret = env.get("SATUPINTU_SECRET_KEY")
+        if not secret:
+            if production:
+                raise ConfigError("SATUPINTU_SECRET_KEY is required when SATUPINTU_ENV=production")
+            secret = _demo_secret()
+        elif len(secret) < 32:
+            raise ConfigError("SATUPINTU_SECRET_KEY must be at least 32 characters long")
+        try:
+            port = int(env.get("SATUPINTU_PORT", "8000"))
+        except ValueError as exc:
+            raise ConfigError("SATUPINTU_PORT must be a number") from exc
+        return cls(
+            database_url=database_url,
+            migration_database_url=migration_url,
+            broker_url=broker_url,
+            secret_key=secret,
+            production=production,
+            host=env.get("SATUPINTU_HOST", "127.0.0.1"),
+            port=port,
+            app_role=env.get("SATUPINTU_DB_APP_ROLE", "satupintu_app"),
+            tenant_hosts=_parse_hosts(env.get("SATUPINTU_TENANT_HOSTS", "")),
+            redis_url=env.get("SATUPINTU_REDIS_URL")
+            or (broker_url if broker_url.startswith("redis") else None),
+            log_json=env.get("SATUPINTU_LOG_FORMAT", "json" if production else "console") == "json",
+        )
+
+
+def _demo_secret() -> str:
+    """Generate the demo's secret once and keep it under var/, so sessions survive restarts."""
+    path = VAR_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
