@@ -1,0 +1,72 @@
+"""The mall's physical shape in one regency: its agencies, service locations and counters."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from sqlalchemy import Enum, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from satupintu.db import Base, TenantOwned, tenant_fk
+
+
+class AgencyKind(enum.StrEnum):
+    """Who provides a service: the regency's own OPD, a vertical (national) agency, or a state firm."""
+
+    OPD = "opd"
+    VERTIKAL = "vertikal"
+    BUMN = "bumn"
+    BUMD = "bumd"
+
+
+def _enum(cls: type[enum.StrEnum], length: int) -> Enum:
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class Agency(TenantOwned, Base):
+    __tablename__ = "agencies"
+    __extra_table_args__ = (UniqueConstraint("tenant_id", "key"),)
+
+    key: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(200))
+    short: Mapped[str] = mapped_column(String(60), default="")
+    kind: Mapped[AgencyKind] = mapped_column(_enum(AgencyKind, 10))
+    template: Mapped[str | None] = mapped_column(String(60))
+
+
+class LocationKind(enum.StrEnum):
+    MPP = "mpp"
+    PASAR = "pasar"
+    KANTOR = "kantor"
+    DESA = "desa"
+
+
+class Location(TenantOwned, Base):
+    """A place where citizens are served: the mall itself, a market counter, a village point."""
+
+    __tablename__ = "locations"
+    __extra_table_args__ = (UniqueConstraint("tenant_id", "code"),)
+
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[LocationKind] = mapped_column(_enum(LocationKind, 10))
+    address: Mapped[str] = mapped_column(Text, default="")
+    hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class Counter(TenantOwned, Base):
+    """A loket: one desk in one location, staffed by one agency."""
+
+    __tablename__ = "counters"
+    __extra_table_args__ = (
+        UniqueConstraint("tenant_id", "code"),
+        tenant_fk(["location_id"], "locations", ondelete="CASCADE"),
+        tenant_fk(["agency_id"], "agencies", ondelete="CASCADE"),
+    )
+
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    location_id: Mapped[int] = mapped_column(index=True)
+    agency_id: Mapped[int] = mapped_column(index=True)

@@ -1,0 +1,61 @@
+"""A tenant's copy of the shared catalogue: one row per service it imported.
+
+``base`` keeps the shared catalogue's text of the service as it was when imported, and
+``overrides`` the fields this regency changed; the other columns hold the effective service.
+Keeping all three is what makes a three-way merge possible when the shared catalogue moves on.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from sqlalchemy import Enum, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from satupintu.db import Base, TenantOwned, tenant_fk
+
+
+class UpstreamStatus(enum.StrEnum):
+    CURRENT = "current"
+    OFFERED = "offered"
+    REMOVED = "removed"
+    LOCAL = "local"
+
+
+class TenantService(TenantOwned, Base):
+    __tablename__ = "tenant_services"
+    __extra_table_args__ = (
+        UniqueConstraint("tenant_id", "code"),
+        tenant_fk(["agency_id"], "agencies"),
+        tenant_fk(["counter_id"], "counters"),
+    )
+
+    code: Mapped[str] = mapped_column(String(60))
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    provider_kind: Mapped[str] = mapped_column(String(10))
+    provider: Mapped[str] = mapped_column(String(60))
+    name_id: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    summary_id: Mapped[str] = mapped_column(Text, default="")
+    summary_en: Mapped[str] = mapped_column(Text, default="")
+    requirements: Mapped[list[Any]] = mapped_column(default=list)
+    steps: Mapped[list[Any]] = mapped_column(default=list)
+    completion_value: Mapped[int] = mapped_column()
+    completion_unit: Mapped[str] = mapped_column(String(10))
+    cost: Mapped[int] = mapped_column(default=0)
+    cost_note: Mapped[str] = mapped_column(Text, default="")
+    product: Mapped[str] = mapped_column(String(200), default="")
+    legal_basis: Mapped[list[Any]] = mapped_column(default=list)
+    keywords: Mapped[list[Any]] = mapped_column(default=list)
+    complaint_channel: Mapped[str] = mapped_column(Text, default="")
+    enabled: Mapped[bool] = mapped_column(default=True)
+    upstream: Mapped[UpstreamStatus] = mapped_column(
+        Enum(UpstreamStatus, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+        default=UpstreamStatus.CURRENT,
+    )
+    catalogue_version: Mapped[str] = mapped_column(String(20))
+    base: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    agency_id: Mapped[int | None] = mapped_column(index=True)
+    counter_id: Mapped[int | None] = mapped_column(index=True)

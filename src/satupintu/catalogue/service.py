@@ -1,0 +1,222 @@
+"""Rules for a tenant's catalogue: importing shared services, local overrides, upgrades, queries.
+
+Every shared service gets one row per tenant, enabled when the regency offers it. The row keeps
+``base`` (the shared text as imported) and ``overrides`` (what the regency changed), so a new
+shared version can be merged three ways: fields nobody touched locally follow the new version,
+local changes stay, and where both sides changed the same field the local value is kept and the
+clash is listed as a conflict for a person to settle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from satupintu.catalogue import search
+from satupintu.catalogue.models import TenantService, UpstreamStatus
+from satupintu.catalogue.shared import SharedCatalogue
+
+SHARED_FIELDS = (
+    "category", "provider_kind", "provider", "name_id", "name_en", "summary_id", "summary_en",
+    "requirements", "steps", "completion_value", "completion_unit", "cost", "cost_note", "product",
+    "legal_basis", "keywords", "complaint_channel",
+)
+OVERRIDABLE = frozenset({
+    "name_id", "name_en", "summary_id", "summary_en", "requirements", "steps", "completion_value",
+    "completion_unit", "cost", "cost_note", "product", "complaint_channel", "extra_requirements",
+})
+
+
+def effective(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The service a citizen sees: the shared text with this regency's overrides on top."""
+    data = {name: base[name] for name in SHARED_FIELDS}
+    data.update({k: v for k, v in overrides.items() if k != "extra_requirements"})
+    extra = [r for r in overrides.get("extra_requirements", []) if r not in data["requirements"]]
+    data["requirements"] = [*data["requirements"], *extra]
+    return data
+
+
+def apply_state(row: TenantService, base: Mapping[str, Any], overrides: Mapping[str, Any]) -> None:
+    unknown = set(overrides) - OVERRIDABLE
+    if unknown:
+        raise ValueError(f"these fields cannot be overridden: {', '.join(sorted(unknown))}")
+    row.base = dict(base)
+    row.overrides = dict(overrides)
+    for name, value in effective(base, overrides).items():
+        setattr(row, name, value)
+
+
+async def tenant_services(session: AsyncSession, *, enabled_only: bool = False) -> list[TenantService]:
+    query = select(TenantService).order_by(TenantService.category, TenantService.name_id)
+    if enabled_only:
+        query = query.where(TenantService.enabled.is_(True))
+    return list((await session.scalars(query)).all())
+
+
+async def get_service(session: AsyncSession, code: str, *, enabled_only: bool = True) -> TenantService | None:
+    query = select(TenantService).where(TenantService.code == code)
+    if enabled_only:
+        query = query.where(TenantService.enabled.is_(True))
+    return await session.scalar(query)
+
+
+@dataclass
+class ImportPlan:
+    """What a tenant takes from the shared catalogue: enabled codes, local overrides, agencies."""
+
+    enabled: set[str]
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    agency_ids: dict[str, int | None] = field(default_factory=dict)
+    counter_ids: dict[str, int | None] = field(default_factory=dict)
+
+
+async def import_catalogue(session: AsyncSession, catalogue: SharedCatalogue, plan: ImportPlan) -> int:
+    """Create or refresh one row per shared service; returns how many are enabled.
+
+    Rows already present keep their merge base (moving it is ``upgrade``'s job); the plan's
+    enablement, overrides and agency assignments are applied. Idempotent.
+    """
+    existing = {row.code: row for row in await tenant_services(session)}
+    for code in catalogue.services:
+        row = existing.get(code)
+        if row is None:
+            row = TenantService(code=code, catalogue_version=catalogue.version, upstream=UpstreamStatus.CURRENT)
+            base = catalogue.service_data(code)
+            session.add(row)
+        else:
+            base = row.base
+        apply_state(row, base, plan.overrides.get(code, row.overrides or {}))
+        row.enabled = code in plan.enabled
+        if code in plan.agency_ids:
+            row.agency_id = plan.agency_ids[code]
+        if code in plan.counter_ids:
+            row.counter_id = plan.counter_ids[code]
+    await session.flush()
+    return len(plan.enabled)
+
+
+@dataclass
+class Conflict:
+    code: str
+    field: str
+    base: Any
+    shared: Any
+    local: Any
+
+
+@dataclass
+class UpgradeReport:
+    from_versions: list[str]
+    to_version: str
+    changed: dict[str, list[str]] = field(default_factory=dict)
+    adopted: dict[str, list[str]] = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def up_to_date(self) -> bool:
+        return not (self.changed or self.added or self.removed)
+
+
+def _changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    return [name for name in SHARED_FIELDS if old.get(name) != new.get(name)]
+
+
+def plan_upgrade(rows: Iterable[TenantService], catalogue: SharedCatalogue) -> UpgradeReport:
+    """Compare a tenant's rows with a shared catalogue version, without changing anything."""
+    rows = list(rows)
+    report = UpgradeReport(sorted({r.catalogue_version for r in rows if r.upstream != UpstreamStatus.LOCAL}),
+                           catalogue.version)
+    have = {row.code: row for row in rows}
+    for row in rows:
+        if row.upstream == UpstreamStatus.LOCAL:
+            continue
+        if row.code not in catalogue.services:
+            if row.upstream != UpstreamStatus.REMOVED:
+                report.removed.append(row.code)
+            continue
+        new = catalogue.service_data(row.code)
+        fields = _changed_fields(row.base, new)
+        if not fields:
+            continue
+        report.changed[row.code] = fields
+        adopted = []
+        for name in fields:
+            if name not in row.overrides:
+                adopted.append(name)
+            elif row.overrides[name] != new[name]:
+                report.conflicts.append(
+                    Conflict(row.code, name, row.base.get(name), new[name], row.overrides[name])
+                )
+        report.adopted[row.code] = adopted
+    report.added = sorted(code for code in catalogue.services if code not in have)
+    return report
+
+
+async def upgrade_catalogue(session: AsyncSession, catalogue: SharedCatalogue) -> UpgradeReport:
+    """Move a tenant to a new shared version: adopt untouched fields, keep overrides, list conflicts.
+
+    New shared services are offered (present but disabled until the regency enables them);
+    services the shared catalogue dropped stay as they are and are flagged ``removed``.
+    """
+    rows = await tenant_services(session)
+    report = plan_upgrade(rows, catalogue)
+    for row in rows:
+        if row.code in report.removed:
+            row.upstream = UpstreamStatus.REMOVED
+        elif row.code in catalogue.services and row.upstream != UpstreamStatus.LOCAL:
+            apply_state(row, catalogue.service_data(row.code), row.overrides)
+            row.catalogue_version = catalogue.version
+            if row.upstream == UpstreamStatus.REMOVED:
+                row.upstream = UpstreamStatus.CURRENT
+    for code in report.added:
+        row = TenantService(code=code, catalogue_version=catalogue.version,
+                            upstream=UpstreamStatus.OFFERED, enabled=False)
+        apply_state(row, catalogue.service_data(code), {})
+        session.add(row)
+    await session.flush()
+    return report
+
+
+@dataclass
+class Finding:
+    service: TenantService
+    score: float | None
+
+
+async def find_services(
+    session: AsyncSession,
+    *,
+    query: str = "",
+    category: str | None = None,
+    agency_id: int | None = None,
+    life_event: Sequence[str] | None = None,
+    category_names: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """A tenant's enabled services matching the citizen's words and filters, best first."""
+    rows = await tenant_services(session, enabled_only=True)
+    if category:
+        rows = [r for r in rows if r.category == category]
+    if agency_id is not None:
+        rows = [r for r in rows if r.agency_id == agency_id]
+    if life_event is not None:
+        order = {code: i for i, code in enumerate(life_event)}
+        rows = sorted((r for r in rows if r.code in order), key=lambda r: order[r.code])
+    if not query.strip():
+        return [Finding(row, None) for row in rows]
+    names = category_names or {}
+    docs = [
+        search.document(
+            row.code, name=row.name_id, name_en=row.name_en, keywords=row.keywords, product=row.product,
+            summary=row.summary_id, category=names.get(row.category, row.category),
+            requirements=row.requirements,
+        )
+        for row in rows
+    ]
+    by_code = {row.code: row for row in rows}
+    return [Finding(by_code[code], round(s, 3)) for code, s in search.rank(query, docs)]

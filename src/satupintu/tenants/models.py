@@ -1,0 +1,64 @@
+"""The platform's tenants table: one row per regency. Platform-owned, so it carries no tenant_id."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from satupintu.db import Base, TenantOwned, utcnow
+
+
+class TenantStatus(enum.StrEnum):
+    ONBOARDING = "onboarding"
+    LIVE = "live"
+    SUSPENDED = "suspended"
+
+
+class TimeZone(enum.StrEnum):
+    """Indonesia's three zones; the IANA name is what clocks use."""
+
+    WIB = "WIB"
+    WITA = "WITA"
+    WIT = "WIT"
+
+    @property
+    def iana(self) -> str:
+        return {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}[self.value]
+
+
+class Tenant(Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    region_code: Mapped[str] = mapped_column(String(8), unique=True)
+    province: Mapped[str] = mapped_column(String(80))
+    status: Mapped[TenantStatus] = mapped_column(
+        Enum(TenantStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=TenantStatus.ONBOARDING,
+    )
+    timezone: Mapped[TimeZone] = mapped_column(
+        Enum(TimeZone, native_enum=False, length=4, values_callable=lambda e: [m.value for m in e]),
+        default=TimeZone.WIB,
+    )
+    catalogue_version: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TenantPolicy(TenantOwned, Base):
+    """Local service policies a regency adopts (one row per tenant)."""
+
+    __tablename__ = "tenant_policies"
+    __extra_table_args__ = (UniqueConstraint("tenant_id"),)
+
+    permit_first: Mapped[bool] = mapped_column(default=False)
+    document_deadline_days: Mapped[int | None] = mapped_column()
+    courier_delivery: Mapped[bool] = mapped_column(default=False)
+    courier_note: Mapped[str] = mapped_column(String(300), default="")
+    complaint_response_hours: Mapped[int] = mapped_column(default=24)
+    notes: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,155 @@
+"""Tenant packs: ``tenants/<slug>/tenant.toml``, a regency's whole configuration as reviewable text.
+
+A pack names the regency, its MPP locations and hours, its agencies and counters, which services
+of the shared catalogue it imports, what it changes locally, and its local policies.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+from satupintu.catalogue.schemas import Code, NonEmpty, ProviderKind, Unit
+from satupintu.config import PROJECT_ROOT
+from satupintu.datafiles import DataFileError, load_toml, locate
+
+PACKS_DIR = PROJECT_ROOT / "tenants"
+SLUG_PATTERN = r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$"
+Slug = Annotated[str, Meta(pattern=SLUG_PATTERN)]
+DAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
+_HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+
+
+class PolicySpec(Struct, forbid_unknown_fields=True):
+    permit_first: bool = False
+    document_deadline_days: Annotated[int, Meta(ge=1, le=365)] | None = None
+    courier_delivery: bool = False
+    courier_note: str = ""
+    complaint_response_hours: Annotated[int, Meta(ge=1, le=720)] = 24
+    notes: str = ""
+
+
+class LocationSpec(Struct, forbid_unknown_fields=True):
+    code: Code
+    name: NonEmpty
+    kind: Literal["mpp", "pasar", "kantor", "desa"]
+    address: str = ""
+    hours: dict[str, str] = msgspec.field(default_factory=dict)
+    notes: str = ""
+
+
+class AgencySpec(Struct, forbid_unknown_fields=True):
+    key: Code
+    name: NonEmpty
+    kind: ProviderKind
+    short: str = ""
+    template: Code | None = None
+
+
+class CounterSpec(Struct, forbid_unknown_fields=True):
+    code: Annotated[str, Meta(pattern=r"^[A-Za-z0-9-]{1,20}$")]
+    name: NonEmpty
+    location: Code
+    agency: Code
+
+
+class OverrideSpec(Struct, forbid_unknown_fields=True):
+    code: Code
+    cost: Annotated[int, Meta(ge=0, le=1_000_000_000)] | None = None
+    cost_note: str | None = None
+    completion_value: Annotated[int, Meta(gt=0, le=10_000)] | None = None
+    completion_unit: Unit | None = None
+    extra_requirements: list[NonEmpty] = msgspec.field(default_factory=list)
+    agency: Code | None = None
+    counter: str | None = None
+
+
+class ServiceSelection(Struct, forbid_unknown_fields=True):
+    """Which shared services to import: ``include`` takes ``"*"``, ``"category:<code>"`` or codes."""
+
+    include: Annotated[list[NonEmpty], Meta(min_length=1)]
+    exclude: list[Code] = msgspec.field(default_factory=list)
+    assign: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class PackSpec(Struct, forbid_unknown_fields=True):
+    slug: Slug
+    name: NonEmpty
+    region_code: Annotated[str, Meta(pattern=r"^\d{2}\.\d{2}$")]
+    province: NonEmpty
+    timezone: Literal["WIB", "WITA", "WIT"]
+    services: ServiceSelection
+    status: Literal["onboarding", "live", "suspended"] = "live"
+    policies: PolicySpec = msgspec.field(default_factory=PolicySpec)
+    locations: list[LocationSpec] = msgspec.field(default_factory=list)
+    agencies: list[AgencySpec] = msgspec.field(default_factory=list)
+    counters: list[CounterSpec] = msgspec.field(default_factory=list)
+    overrides: list[OverrideSpec] = msgspec.field(default_factory=list)
+
+
+def pack_path(slug_or_path: str | Path) -> Path:
+    """``banyuwangi`` -> ``tenants/banyuwangi/tenant.toml``; a directory or file path as given."""
+    path = Path(slug_or_path)
+    if path.suffix == ".toml":
+        return path
+    if path.is_dir():
+        return path / "tenant.toml"
+    return PACKS_DIR / str(slug_or_path) / "tenant.toml"
+
+
+def available_packs(root: Path = PACKS_DIR) -> list[Path]:
+    return sorted(p for p in root.glob("*/tenant.toml"))
+
+
+def load_pack(path: Path) -> PackSpec:
+    """Parse a pack and check what the schema alone cannot: unique keys and internal references."""
+    if not path.exists():
+        raise DataFileError(path, None, None, "no such tenant pack")
+    pack = load_toml(path, PackSpec)
+    text = path.read_text(encoding="utf-8")
+    from satupintu.tenancy import RESERVED_SLUGS
+
+    if pack.slug in RESERVED_SLUGS:
+        raise DataFileError(path, locate(text, ["slug"]), "slug", f"slug {pack.slug!r} is reserved for the platform")
+
+    def unique(table: str, items: list, attr: str) -> set[str]:
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            value = getattr(item, attr)
+            if value in seen:
+                raise DataFileError(path, locate(text, [table, index, attr]), f"{table}[{index}].{attr}",
+                                    f"duplicate {attr} {value!r}")
+            seen.add(value)
+        return seen
+
+    locations = unique("locations", pack.locations, "code")
+    agencies = unique("agencies", pack.agencies, "key")
+    unique("counters", pack.counters, "code")
+    unique("overrides", pack.overrides, "code")
+    for index, location in enumerate(pack.locations):
+        for day, hours in location.hours.items():
+            if day not in DAYS:
+                raise DataFileError(path, locate(text, ["locations", index, "hours"]),
+                                    f"locations[{index}].hours", f"unknown day {day!r}; use {', '.join(DAYS)}")
+            if hours != "tutup" and not all(_HOURS.match(part.strip()) for part in hours.split(",")):
+                raise DataFileError(path, locate(text, ["locations", index, "hours"]),
+                                    f"locations[{index}].hours.{day}",
+                                    f"{hours!r} is not like \"08:00-15:00\" or \"tutup\"")
+    for index, counter in enumerate(pack.counters):
+        for attr, known in (("location", locations), ("agency", agencies)):
+            if getattr(counter, attr) not in known:
+                raise DataFileError(path, locate(text, ["counters", index, attr]), f"counters[{index}].{attr}",
+                                    f"unknown {attr} {getattr(counter, attr)!r}")
+    for index, override in enumerate(pack.overrides):
+        if override.agency is not None and override.agency not in agencies:
+            raise DataFileError(path, locate(text, ["overrides", index, "agency"]), f"overrides[{index}].agency",
+                                f"unknown agency {override.agency!r}")
+    for template, key in pack.services.assign.items():
+        if key not in agencies:
+            raise DataFileError(path, locate(text, ["services", "assign"]), f"services.assign.{template}",
+                                f"unknown agency {key!r}")
+    return pack

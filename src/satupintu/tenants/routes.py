@@ -1,0 +1,80 @@
+"""Platform pages (index, health, language switch) and each regency's mall home page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router, get
+from litestar.datastructures import Cookie
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from satupintu import i18n
+from satupintu.agencies import service as agencies_service
+from satupintu.catalogue.shared import load_catalogue
+from satupintu.tenancy import provide_tenant
+from satupintu.tenants import service as tenants_service
+from satupintu.tenants.models import Tenant
+from satupintu.tenants.packs import DAYS
+
+KIND_ORDER = ("opd", "vertikal", "bumn", "bumd")
+
+
+@get("/", name="platform:index")
+async def index(db_session: AsyncSession) -> Template:
+    tenants = await tenants_service.list_tenants(db_session, public_only=True)
+    return Template("platform/index.html", context={"tenants": tenants})
+
+
+@get("/healthz", name="platform:healthz", include_in_schema=False)
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get("/readyz", name="platform:readyz", include_in_schema=False)
+async def readyz(request: Request, db_session: AsyncSession) -> Response[dict[str, Any]]:
+    checks: dict[str, str] = {}
+    try:
+        await db_session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        from satupintu import broker
+
+        broker.ping(request.app.state.broker)
+        checks["broker"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["broker"] = f"error: {type(exc).__name__}"
+    ready = all(v == "ok" for v in checks.values())
+    return Response({"status": "ok" if ready else "unavailable", "checks": checks},
+                    status_code=200 if ready else 503)
+
+
+@get("/bahasa/{lang:str}", name="platform:language")
+async def switch_language(lang: str, next: str = "/") -> Redirect:  # noqa: A002 - the query name
+    if lang not in i18n.LOCALES:
+        raise NotFoundException()
+    target = next if next.startswith("/") and not next.startswith("//") and "\\" not in next else "/"
+    return Redirect(target, cookies=[Cookie(key=i18n.COOKIE, value=lang, max_age=365 * 24 * 3600,
+                                            httponly=True, samesite="lax", path="/")])
+
+
+@get("/{slug:str}", name="tenant:home", dependencies={"tenant": provide_tenant})
+async def tenant_home(tenant: Tenant, db_session: AsyncSession) -> Template:
+    catalogue = load_catalogue()
+    agencies = await agencies_service.agencies(db_session)
+    grouped = {kind: [a for a in agencies if a.kind.value == kind] for kind in KIND_ORDER}
+    return Template("tenants/home.html", context={
+        "tenant": tenant,
+        "locations": await agencies_service.locations(db_session),
+        "agencies": {k: v for k, v in grouped.items() if v},
+        "policy": await tenants_service.get_policy(db_session),
+        "life_events": list(catalogue.life_events.values()),
+        "days": DAYS,
+    })
+
+
+router = Router(path="/", route_handlers=[index, healthz, readyz, switch_language, tenant_home])

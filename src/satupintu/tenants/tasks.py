@@ -1,0 +1,26 @@
+"""Background jobs of the tenants domain."""
+
+from __future__ import annotations
+
+import dramatiq
+
+from satupintu import broker as _broker  # noqa: F401 - sets the global broker before actors bind
+from satupintu import jobs
+from satupintu.db import tenant_session
+from satupintu.logs import get_logger
+from satupintu.tenants import service
+
+log = get_logger("satupintu.tasks")
+
+
+@dramatiq.actor(queue_name="default", max_retries=3, min_backoff=1000)
+def provision_tenant(pack: str) -> None:
+    """Create or refresh a tenant from its pack (a slug under tenants/ or a path); idempotent."""
+
+    async def work(maker) -> service.ProvisionResult:  # noqa: ANN001
+        async with tenant_session(maker, None) as session:
+            return await service.provision_from_path(session, pack)
+
+    result = jobs.run(work)
+    log.info("tenant provisioned", tenant=result.slug, created=result.created,
+             services=result.services_enabled)
