@@ -1,0 +1,304 @@
+"""The ``satupintu`` command: serve, worker, database, tenants, catalogue and the demo."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from satupintu.config import ConfigError, Settings
+from satupintu.datafiles import DataFileError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+def main() -> None:
+    """SatuPintu: one door to every public service of a regency."""
+
+
+def _serve(settings: Settings, host: str | None, port: int | None, worker: bool) -> None:
+    import uvicorn
+
+    from satupintu.app import asgi
+
+    uvicorn.run(
+        lambda: asgi(run_worker=worker), factory=True, host=host or settings.host, port=port or settings.port,
+        proxy_headers=True, forwarded_allow_ips="127.0.0.1", log_level="warning", access_log=False,
+    )
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (SATUPINTU_HOST).")
+@click.option("--port", type=int, default=None, help="Port (SATUPINTU_PORT).")
+@click.option("--worker/--no-worker", default=None,
+              help="Run Dramatiq worker threads in this process (default: only with the in-process broker).")
+def serve(host: str | None, port: int | None, worker: bool | None) -> None:
+    """Run the web server."""
+    settings = _settings()
+    _serve(settings, host, port, settings.broker_kind == "memory" if worker is None else worker)
+
+
+@main.command()
+@click.option("--threads", default=4, show_default=True, help="Worker threads.")
+def worker(threads: int) -> None:
+    """Run a Dramatiq worker for the configured broker."""
+    import dramatiq
+
+    settings = _settings()
+    if settings.broker_kind == "memory":
+        raise click.ClickException(
+            "SATUPINTU_BROKER_URL is the in-process broker; `satupintu serve` already runs its workers. "
+            "Set redis://... or amqp://... to run separate workers."
+        )
+    from satupintu import logs, tasks
+
+    logs.configure(json=settings.log_json)
+    running = dramatiq.Worker(tasks.broker.broker, worker_threads=threads)
+    running.start()
+    click.echo(f"worker running with {threads} threads on {settings.broker_kind}")
+    stop = asyncio.Event()
+    loop = asyncio.new_event_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    loop.run_until_complete(stop.wait())
+    running.stop()
+
+
+@main.group()
+def db() -> None:
+    """Database schema and roles."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Migrate with SATUPINTU_MIGRATION_DATABASE_URL (the owner) and grant the app role its rights."""
+    from satupintu import migrate
+
+    settings = _settings()
+    try:
+        migrate.upgrade(settings.migration_database_url, revision,
+                        app_role=settings.app_role if settings.is_postgres else None)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot reach the database: {exc}") from exc
+    click.echo(f"database at {revision}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Step the schema back to REVISION (``base`` removes everything)."""
+    from satupintu import migrate
+
+    migrate.downgrade(_settings().migration_database_url, revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    from satupintu import migrate
+
+    migrate.revision(_settings().migration_database_url, message)
+
+
+@db.command("create-role")
+@click.option("--password", envvar="SATUPINTU_DB_APP_PASSWORD", default=None,
+              help="Password for the role (SATUPINTU_DB_APP_PASSWORD); none for trust/peer auth.")
+def db_create_role(password: str | None) -> None:
+    """Create the application's database role: login, no superuser, no BYPASSRLS, owns nothing."""
+    from satupintu import migrate
+
+    settings = _settings()
+    if not settings.migration_database_url.startswith("postgresql"):
+        raise click.ClickException("create-role is for PostgreSQL; SQLite has no roles")
+    created = asyncio.run(migrate.create_role(settings.migration_database_url, settings.app_role, password))
+    click.echo(f"role {settings.app_role} {'created' if created else 'already exists (privileges checked)'}")
+
+
+@main.group()
+def tenants() -> None:
+    """Regencies on this deployment."""
+
+
+async def _load(settings: Settings, packs: list[str], only_missing: bool = False,
+                catalogue_dir: str | None = None) -> list[str]:
+    from satupintu.catalogue.shared import DEFAULT_CATALOGUE_DIR, load_catalogue
+    from satupintu.db import make_engine, make_sessionmaker, tenant_session
+    from satupintu.tenants import service
+    from satupintu.tenants.packs import load_pack, pack_path
+
+    shared = load_catalogue(Path(catalogue_dir) if catalogue_dir else DEFAULT_CATALOGUE_DIR)
+    engine = make_engine(settings.database_url)
+    lines = []
+    try:
+        maker = make_sessionmaker(engine)
+        for pack in packs:
+            if only_missing:
+                async with tenant_session(maker, None) as session:
+                    if await service.get_by_slug(session, load_pack(pack_path(pack)).slug):
+                        continue
+            async with tenant_session(maker, None) as session:
+                result = await service.provision_from_path(session, pack, shared)
+            lines.append(f"{'created' if result.created else 'updated'} {result.slug}: "
+                         f"{result.services_enabled} services, {result.agencies} agencies, "
+                         f"{result.locations} locations, {result.counters} counters")
+    finally:
+        await engine.dispose()
+    return lines
+
+
+@tenants.command("load")
+@click.argument("packs", nargs=-1)
+@click.option("--catalogue", "directory", default=None, help="Catalogue directory (default: the shipped one).")
+def tenants_load(packs: tuple[str, ...], directory: str | None) -> None:
+    """Load tenant packs (slugs under tenants/ or paths); all packs when none are named."""
+    from satupintu.tenants.packs import available_packs
+
+    settings = _settings()
+    names = list(packs) or [str(p.parent) for p in available_packs()]
+    try:
+        for line in asyncio.run(_load(settings, names, catalogue_dir=directory)):
+            click.echo(line)
+    except DataFileError as exc:
+        raise click.ClickException(f"nothing was loaded from that pack: {exc}") from exc
+
+
+@tenants.command("list")
+def tenants_list() -> None:
+    """Show every tenant with its status."""
+    click.echo("\n".join(asyncio.run(_list(_settings()))) or "no tenants yet")
+
+
+async def _list(settings: Settings) -> list[str]:
+    from satupintu.db import make_engine, make_sessionmaker, tenant_session
+    from satupintu.tenants import service
+
+    engine = make_engine(settings.database_url)
+    try:
+        async with tenant_session(make_sessionmaker(engine), None) as session:
+            return [f"{t.slug:<16} {t.region_code:<6} {t.status.value:<11} {t.timezone.value:<5} {t.name}"
+                    for t in await service.list_tenants(session)]
+    finally:
+        await engine.dispose()
+
+
+@main.group()
+def catalogue() -> None:
+    """The shared national service catalogue."""
+
+
+async def _catalogue(settings: Settings, slug: str, directory: str | None, apply: bool):
+    from satupintu.catalogue import service as catalogue_service
+    from satupintu.catalogue.shared import DEFAULT_CATALOGUE_DIR, load_catalogue
+    from satupintu.db import bind_tenant, make_engine, make_sessionmaker, tenant_session
+    from satupintu.tenants import service
+
+    shared = load_catalogue(Path(directory) if directory else DEFAULT_CATALOGUE_DIR)
+    engine = make_engine(settings.database_url)
+    try:
+        async with tenant_session(make_sessionmaker(engine), None) as session:
+            tenant = await service.get_by_slug(session, slug)
+            if tenant is None:
+                raise click.ClickException(f"unknown tenant {slug!r}; see `satupintu tenants list`")
+            await bind_tenant(session, tenant.id)
+            if apply:
+                report = await catalogue_service.upgrade_catalogue(session, shared)
+                tenant.catalogue_version = shared.version
+                return report
+            return catalogue_service.plan_upgrade(await catalogue_service.tenant_services(session), shared)
+    finally:
+        await engine.dispose()
+
+
+def _print_report(report, applied: bool) -> None:  # noqa: ANN001
+    click.echo(f"from {', '.join(report.from_versions) or '-'} to {report.to_version}")
+    if report.up_to_date:
+        click.echo("up to date")
+        return
+    for code, fields in sorted(report.changed.items()):
+        click.echo(f"  changed  {code}: {', '.join(fields)}")
+    for code in report.added:
+        click.echo(f"  new      {code}" + (" (offered, not enabled)" if applied else ""))
+    for code in report.removed:
+        click.echo(f"  removed  {code}" + (" (flagged, kept)" if applied else ""))
+    for c in report.conflicts:
+        click.echo(f"  CONFLICT {c.code}.{c.field}: shared {c.base!r} -> {c.shared!r}, local {c.local!r} (kept)")
+
+
+@catalogue.command("diff")
+@click.argument("slug")
+@click.option("--catalogue", "directory", default=None, help="Catalogue directory (default: the shipped one).")
+def catalogue_diff(slug: str, directory: str | None) -> None:
+    """What changed in the shared catalogue since SLUG imported it."""
+    try:
+        _print_report(asyncio.run(_catalogue(_settings(), slug, directory, False)), applied=False)
+    except DataFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@catalogue.command("upgrade")
+@click.argument("slug")
+@click.option("--catalogue", "directory", default=None, help="Catalogue directory (default: the shipped one).")
+def catalogue_upgrade(slug: str, directory: str | None) -> None:
+    """Adopt the shared catalogue's changes, keeping SLUG's overrides; conflicts are listed."""
+    try:
+        _print_report(asyncio.run(_catalogue(_settings(), slug, directory, True)), applied=True)
+    except DataFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@catalogue.command("check")
+@click.option("--catalogue", "directory", default=None)
+def catalogue_check(directory: str | None) -> None:
+    """Validate the shared catalogue and every tenant pack."""
+    from satupintu.catalogue.shared import DEFAULT_CATALOGUE_DIR, load_catalogue
+    from satupintu.tenants.packs import available_packs, load_pack
+
+    try:
+        shared = load_catalogue(Path(directory) if directory else DEFAULT_CATALOGUE_DIR)
+        packs = [load_pack(p) for p in available_packs()]
+    except DataFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"catalogue {shared.version}: {len(shared.services)} services, "
+               f"{len(shared.categories)} categories, {len(shared.life_events)} life events; "
+               f"{len(packs)} tenant packs valid")
+
+
+@main.command()
+def demo() -> None:
+    """Migrate the local database, load the four regencies, and serve them with a worker."""
+    from satupintu import migrate
+    from satupintu.tenants.packs import available_packs
+
+    settings = _settings()
+    migrate.upgrade(settings.migration_database_url, app_role=settings.app_role if settings.is_postgres else None)
+    try:
+        for line in asyncio.run(_load(settings, [str(p.parent) for p in available_packs()], only_missing=True)):
+            click.echo(line)
+    except DataFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    base = f"http://{settings.host}:{settings.port}"
+    click.echo(f"\nSatuPintu is running on {base}/")
+    for line in asyncio.run(_list(settings)):
+        slug = line.split()[0]
+        click.echo(f"  {base}/{slug}/")
+    click.echo("Press Ctrl+C to stop.")
+    sys.stdout.flush()
+    _serve(settings, None, None, settings.broker_kind == "memory")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Which tenant a request belongs to: from the path ``/{slug}/...`` or a configured host name.
+
+Route handlers under a tenant take the ``tenant`` dependency. Resolving it binds the request's
+database session to that tenant (ORM filter and PostgreSQL ``app.tenant_id``) and the log
+context to its slug, so everything the handler touches afterwards is that tenant's alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+import structlog
+from litestar.exceptions import HTTPException
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from satupintu.db import bind_tenant
+from satupintu.tenants import service as tenants_service
+from satupintu.tenants.models import Tenant, TenantStatus
+
+SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+RESERVED_SLUGS = frozenset({
+    "admin", "api", "bahasa", "healthz", "readyz", "static", "kementerian", "onboarding", "masuk",
+    "keluar", "login", "logout", "auth", "schema", "platform", "replikasi", "favicon.ico", "robots.txt",
+})
+
+
+class TenantNotFound(HTTPException):
+    status_code = 404
+
+
+class TenantSuspended(HTTPException):
+    status_code = 403
+
+    def __init__(self, tenant: Tenant) -> None:
+        super().__init__(detail=tenant.name)
+        self.tenant_name = tenant.name
+
+
+async def resolve(session: AsyncSession, slug: str, *, allow_onboarding: bool = False) -> Tenant:
+    if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
+        raise TenantNotFound(detail=slug[:60])
+    tenant = await tenants_service.get_by_slug(session, slug)
+    if tenant is None or (tenant.status == TenantStatus.ONBOARDING and not allow_onboarding):
+        raise TenantNotFound(detail=slug)
+    if tenant.status == TenantStatus.SUSPENDED:
+        raise TenantSuspended(tenant)
+    await bind_tenant(session, tenant.id)
+    structlog.contextvars.bind_contextvars(tenant=tenant.slug)
+    return tenant
+
+
+async def provide_tenant(slug: str, db_session: AsyncSession) -> Tenant:
+    return await resolve(db_session, slug)
+
+
+def host_routing(app, hosts: dict[str, str]):  # noqa: ANN001, ANN201 - plain ASGI
+    """Serve ``https://<regency host>/layanan`` as ``/<slug>/layanan`` for configured hosts."""
+    if not hosts:
+        return app
+
+    async def routed(scope, receive, send):  # noqa: ANN001
+        if scope["type"] == "http":
+            host = dict(scope.get("headers", ())).get(b"host", b"").decode("latin-1").split(":")[0].lower()
+            slug = hosts.get(host)
+            path = scope["path"]
+            if slug and not path.startswith(("/static/", "/healthz", "/readyz", "/api/", f"/{slug}/")) \
+                    and path != f"/{slug}":
+                scope = {**scope, "path": f"/{slug}{path}", "raw_path": f"/{slug}{path}".encode()}
+        await app(scope, receive, send)
+
+    return routed

@@ -1,0 +1,169 @@
+"""Web plumbing shared by every domain: templates, request context, security headers, errors."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import structlog
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.response import Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from satupintu import i18n
+from satupintu.config import PROJECT_ROOT
+from satupintu.tenancy import TenantNotFound, TenantSuspended
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+log = structlog.get_logger("satupintu.web")
+
+SECURITY_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+     b"font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+     b"object-src 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+def _static_version(name: str) -> str:
+    path = STATIC_DIR / name
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.exists() else "0"
+    return f"/static/{name}?v={digest}"
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    static_urls: dict[str, str] = {}
+    env.globals.update(
+        static=lambda name: static_urls.setdefault(name, _static_version(name)),
+        locale=i18n.current_locale.get,
+        locales=i18n.LOCALES,
+        rupiah=i18n.rupiah,
+        number=i18n.number,
+        day_name=i18n.day_name,
+        unit_name=i18n.unit_name,
+    )
+    return env
+
+
+def request_context(app):  # noqa: ANN001, ANN201 - plain ASGI middleware
+    """Request id, language and log context for each request; security headers on each response."""
+
+    async def middleware(scope, receive, send):  # noqa: ANN001
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
+        request_id = headers.get("x-request-id", "")
+        if not _REQUEST_ID.match(request_id):
+            request_id = uuid.uuid4().hex
+        cookies = dict(
+            part.strip().split("=", 1) for part in headers.get("cookie", "").split(";") if "=" in part
+        )
+        locale = i18n.pick_locale(cookies.get(i18n.COOKIE), headers.get("accept-language"))
+        locale_token = i18n.current_locale.set(locale)
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                extra.append((b"x-request-id", request_id.encode()))
+                extra.append((b"content-language", locale.encode()))
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        try:
+            await app(scope, receive, send_with_headers)
+        finally:
+            log.info("request", method=scope.get("method"), path=scope.get("path"), status=status,
+                     ms=round((time.perf_counter() - started) * 1000, 1))
+            i18n.current_locale.reset(locale_token)
+            structlog.contextvars.clear_contextvars()
+
+    return middleware
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def _error(request: Request, status: int, title: str, message: str) -> Response:
+    if _wants_json(request):
+        return Response({"status_code": status, "detail": message}, status_code=status, media_type=MediaType.JSON)
+    return Template("errors/error.html", context={"status": status, "title": title, "message": message},
+                    status_code=status, media_type=MediaType.HTML)
+
+
+def not_found(request: Request, exc: Exception) -> Response:
+    _ = i18n.gettext
+    if isinstance(exc, TenantNotFound):
+        return _error(request, 404, _("Region not found"),
+                      _("There is no public service mall at this address. Check the spelling or "
+                        "choose a region from the list."))
+    return _error(request, 404, _("Page not found"), _("The page you are looking for does not exist."))
+
+
+def suspended(request: Request, exc: TenantSuspended) -> Response:
+    _ = i18n.gettext
+    return _error(request, 403, _("Service temporarily unavailable"),
+                  _("The online services of %(name)s are suspended for now. Please contact the "
+                    "regional government directly.") % {"name": exc.tenant_name})
+
+
+def http_error(request: Request, exc: HTTPException) -> Response:
+    _ = i18n.gettext
+    status = exc.status_code
+    messages = {
+        400: (_("Invalid request"), _("The request could not be understood. Please check what you sent.")),
+        403: (_("Access denied"), _("You do not have permission to open this page.")),
+        405: (_("Method not allowed"), _("This address does not accept that kind of request.")),
+        413: (_("Request too large"), _("What you sent is larger than allowed.")),
+        429: (_("Too many requests"), _("Please wait a moment and try again.")),
+    }
+    title, message = messages.get(status, (_("Something went wrong"), _("Please try again later.")))
+    if isinstance(exc, ValidationException) and _wants_json(request):
+        return Response({"status_code": status, "detail": message, "extra": exc.extra},
+                        status_code=status, media_type=MediaType.JSON)
+    return _error(request, status, title, message)
+
+
+def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error", exc_info=exc)
+    _ = i18n.gettext
+    return _error(request, HTTP_500_INTERNAL_SERVER_ERROR, _("Something went wrong"),
+                  _("An error occurred on our side. It has been recorded; please try again later."))
+
+
+EXCEPTION_HANDLERS = {
+    TenantNotFound: not_found,
+    NotFoundException: not_found,
+    TenantSuspended: suspended,
+    HTTPException: http_error,
+    Exception: server_error,
+}
