@@ -1,0 +1,107 @@
+"""Broken catalogue files and tenant packs are refused with file, line and field; nothing is written."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from satupintu import migrate
+from satupintu.catalogue.shared import load_catalogue
+from satupintu.cli import main
+from satupintu.datafiles import DataFileError
+from satupintu.db import make_engine
+from tests.conftest import run
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+PACK = (FIXTURES / "packs" / "contoh" / "tenant.toml").read_text()
+
+
+def _catalogue_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "catalogue"
+    shutil.copytree(FIXTURES / "catalogue_v1", target)
+    return target
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text_ = path.read_text()
+    assert old in text_
+    path.write_text(text_.replace(old, new, 1))
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("cost = 150000", "cost = -5", r"perizinan-usaha\.toml:\d+: services\[0\]\.cost: Expected `int` >= 0"),
+    ("cost = 150000", 'cost = "gratis"', r"perizinan-usaha\.toml:\d+: services\[0\]\.cost: Expected `int`, got `str`"),
+    ('product = "Izin Reklame"\n', "", r"perizinan-usaha\.toml:\d+: services\[0\]\.product: required field is missing"),
+    ('completion_unit = "hari"\ncost = 150000', 'completion_unit = "minggu"\ncost = 150000', r"services\[0\]\.completion_unit"),
+    ('provider = "dpmptsp"', 'provider = "dinas-entah"', r"perizinan-usaha\.toml:6: services\[0\]\.provider: unknown provider"),
+    ('code = "izin-reklame"', 'code = "ktp-el-baru"', r"perizinan-usaha\.toml:2: services\[0\]\.code: duplicate service code 'ktp-el-baru'"),
+    ('code = "izin-reklame"', 'code = "Izin Reklame!"', r"services\[0\]\.code: Expected `str` matching regex"),
+    ("[[services]]", "[[services]\n", r"perizinan-usaha\.toml:\d+: not valid TOML"),
+])
+def test_broken_catalogue_files_name_file_line_and_field(tmp_path, old, new, expected):
+    root = _catalogue_copy(tmp_path)
+    _edit(root / "services" / "perizinan-usaha.toml", old, new)
+    with pytest.raises(DataFileError, match=expected):
+        load_catalogue(root)
+
+
+def test_unknown_field_is_refused(tmp_path):
+    root = _catalogue_copy(tmp_path)
+    _edit(root / "services" / "adminduk.toml", 'product = "KTP-el"', 'product = "KTP-el"\nbiaya = 5000')
+    with pytest.raises(DataFileError, match=r"adminduk\.toml.*unknown field `biaya`"):
+        load_catalogue(root)
+
+
+async def _count_tenants(url: str) -> int:
+    engine = make_engine(url)
+    async with engine.connect() as connection:
+        count = (await connection.execute(text("SELECT count(*) FROM tenants"))).scalar()
+        services = (await connection.execute(text("SELECT count(*) FROM tenant_services"))).scalar()
+    await engine.dispose()
+    return count + services
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ('exclude = ["surat-pindah"]', 'exclude = ["layanan-fiktif"]', "tenant.toml:\\d+: services.exclude: unknown service code 'layanan-fiktif'"),
+    ('code = "izin-reklame"\ncost = 100000', 'code = "izin-fiktif"\ncost = 100000', "tenant.toml:\\d+: overrides\\[0\\].code: unknown service code 'izin-fiktif'"),
+    ("cost = 100000", "cost = -1", "tenant.toml:\\d+: overrides\\[0\\].cost: Expected `int` >= 0"),
+    ('province = "Provinsi Uji"\n', "", "tenant.toml.*province: required field is missing"),
+    ('key = "dpmptsp"', 'key = "dispendukcapil"', "tenant.toml:\\d+: agencies\\[1\\].key: duplicate key 'dispendukcapil'"),
+    ('agency = "dispendukcapil"', 'agency = "dinas-hantu"', "tenant.toml:\\d+: counters\\[0\\].agency: unknown agency 'dinas-hantu'"),
+    ('senin = "08:00-15:00"', 'senin = "pagi"', "locations\\[0\\].hours.senin: 'pagi' is not like"),
+    ('slug = "contoh"', 'slug = "api"', "slug 'api' is reserved"),
+    ('extra_requirements', 'counter = "Z9"\nextra_requirements', "overrides.izin-reklame.counter: unknown counter 'Z9'"),
+])
+def test_bad_pack_is_refused_and_nothing_is_written(empty_database, tmp_path, monkeypatch, old, new, expected):
+    migrate.upgrade(empty_database.owner_url, app_role="satupintu_test_app" if empty_database.backend == "postgresql" else None)
+    monkeypatch.setenv("SATUPINTU_DATABASE_URL", empty_database.url)
+    monkeypatch.setenv("SATUPINTU_SECRET_KEY", "s" * 40)
+    pack = tmp_path / "contoh" / "tenant.toml"
+    pack.parent.mkdir()
+    pack.write_text(PACK)
+    _edit(pack, old, new)
+    result = CliRunner().invoke(main, ["tenants", "load", str(pack), "--catalogue", str(FIXTURES / "catalogue_v1")])
+    assert result.exit_code != 0
+    assert "nothing was loaded" in result.output
+    import re
+
+    assert re.search(expected, result.output), result.output
+    assert run(_count_tenants(empty_database.url if empty_database.backend == "sqlite" else empty_database.owner_url)) == 0
+
+
+def test_good_pack_loads_twice_without_change(empty_database, tmp_path, monkeypatch):
+    migrate.upgrade(empty_database.owner_url, app_role="satupintu_test_app" if empty_database.backend == "postgresql" else None)
+    monkeypatch.setenv("SATUPINTU_DATABASE_URL", empty_database.url)
+    monkeypatch.setenv("SATUPINTU_SECRET_KEY", "s" * 40)
+    args = ["tenants", "load", str(FIXTURES / "packs" / "contoh"), "--catalogue", str(FIXTURES / "catalogue_v1")]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0 and "created contoh: 3 services, 2 agencies, 1 locations, 1 counters" in first.output
+    owner = empty_database.url if empty_database.backend == "sqlite" else empty_database.owner_url
+    counted = run(_count_tenants(owner))
+    second = CliRunner().invoke(main, args)
+    assert second.exit_code == 0 and "updated contoh" in second.output
+    assert run(_count_tenants(owner)) == counted

@@ -1,0 +1,83 @@
+"""The web platform: health, readiness, language, self-hosted assets, headers, structured logs."""
+
+from __future__ import annotations
+
+import json
+import re
+
+
+def test_healthz_and_readyz(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
+
+
+def test_readyz_reports_an_unreachable_database(tmp_path):
+    from litestar.testing import TestClient
+
+    from satupintu.app import create_app, wrap
+    from satupintu.config import Settings
+
+    settings = Settings.from_env({
+        "SATUPINTU_DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none",
+        "SATUPINTU_SECRET_KEY": "k" * 40,
+    })
+    with TestClient(app=wrap(create_app(settings)), raise_server_exceptions=False) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"].startswith("error")
+
+
+def test_pages_are_indonesian_by_default_and_english_by_choice(client):
+    page = client.get("/banyuwangi/")
+    assert page.status_code == 200
+    assert '<html lang="id">' in page.text
+    assert "Layanan" in page.text
+    english = client.get("/banyuwangi/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in english.text
+    switched = client.get("/bahasa/en", params={"next": "/banyuwangi/"}, follow_redirects=False)
+    assert switched.status_code in (302, 303, 307)
+    assert switched.headers["location"] == "/banyuwangi/"
+    again = client.get("/banyuwangi/")
+    assert '<html lang="en">' in again.text
+    client.get("/bahasa/id")
+    assert '<html lang="id">' in client.get("/banyuwangi/", headers={"Accept-Language": "en"}).text
+
+
+def test_language_switch_refuses_open_redirects(client):
+    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        response = client.get("/bahasa/en", params={"next": target}, follow_redirects=False)
+        assert response.headers["location"] == "/"
+    assert client.get("/bahasa/fr").status_code == 404
+
+
+def test_htmx_and_stylesheet_are_self_hosted(client):
+    page = client.get("/banyuwangi/").text
+    sources = re.findall(r'(?:src|href)="([^"]+\.(?:js|css)[^"]*)"', page)
+    assert sources and all(s.startswith("/static/") for s in sources)
+    htmx = client.get(next(s for s in sources if "htmx" in s))
+    assert htmx.status_code == 200 and "htmx" in htmx.text[:2000]
+    assert client.get(next(s for s in sources if s.endswith(".css") or ".css?" in s)).status_code == 200
+
+
+def test_security_headers_on_pages_errors_and_api(client):
+    for path in ("/banyuwangi/", "/tidak-ada/", "/api/v1/tenants"):
+        headers = client.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"]
+        assert headers["x-request-id"]
+
+
+def test_logs_carry_request_id_and_tenant(client, capsys):
+    from satupintu import logs
+
+    logs.configure(json=True)
+    client.get("/banyuwangi/layanan", headers={"X-Request-ID": "req-abcdef123"})
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    request_lines = [line for line in lines if line.get("event") == "request" and line.get("request_id") == "req-abcdef123"]
+    assert request_lines, lines
+    assert request_lines[-1]["tenant"] == "banyuwangi"
+    assert request_lines[-1]["status"] == 200
