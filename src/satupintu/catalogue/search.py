@@ -24,13 +24,16 @@ PHRASES = [
     (r"\bsurat keterangan catatan kepolisian\b|\bsurat kelakuan baik\b", "skck"),
     (r"\bbadan pertanahan\b", "bpn"),
     (r"\bbuku nikah\b", "nikah buku"),
+    (r"\bp[ -]?irt\b", "pirt"),
+    (r"\bsim ([abcd]|b1|b2|a umum|b1 umum)\b", lambda m: "sim sim" + m.group(1).replace(" ", "")),
+    (r"\bkartu kuning\b", "ak1"),
+    (r"\bak[ -]?1\b", "ak1"),
 ]
 SYNONYMS = {
     "akte": "akta", "lahir": "kelahiran", "melahirkan": "kelahiran", "bayi": "kelahiran",
     "mati": "kematian", "meninggal": "kematian", "wafat": "kematian", "kematian": "kematian",
     "ijin": "izin", "perijinan": "izin", "perizinan": "izin", "permit": "izin", "license": "izin",
-    "bikin": "baru", "buat": "baru", "membuat": "baru", "pembuatan": "baru", "penerbitan": "baru",
-    "terbit": "baru", "new": "baru", "daftar": "pendaftaran", "mendaftar": "pendaftaran",
+    "bikin": "baru", "buat": "baru", "membuat": "baru", "pembuatan": "baru", "new": "baru", "daftar": "pendaftaran", "mendaftar": "pendaftaran",
     "perpanjang": "perpanjangan", "memperpanjang": "perpanjangan", "renew": "perpanjangan",
     "pasport": "paspor", "passport": "paspor", "pasfor": "paspor",
     "kawin": "nikah", "perkawinan": "nikah", "pernikahan": "nikah", "menikah": "nikah", "marriage": "nikah",
@@ -38,8 +41,10 @@ SYNONYMS = {
     "sertipikat": "sertifikat", "certificate": "sertifikat", "pindahan": "pindah", "umkm": "usaha",
     "dagang": "usaha", "business": "usaha", "imb": "pbg", "listrik": "pln", "bpjs": "bpjs",
     "ganti": "penggantian", "rusak": "rusak", "tanah": "tanah", "birth": "kelahiran", "death": "kematian",
-    "elektronik": "ktp",
 }
+DEFAULT_VARIANT = frozenset({"baru", "pendaftaran"})
+"""When a citizen names only the document ("skck", "npwp"), the first-time service is the likely intent."""
+_VOCABULARY = sorted(set(SYNONYMS) | set(SYNONYMS.values()))
 STOPWORDS = frozenset({
     "cara", "urus", "mengurus", "ngurus", "gimana", "bagaimana", "mau", "ingin", "saya", "untuk", "yang",
     "di", "ke", "dan", "syarat", "persyaratan", "apa", "aja", "saja", "layanan", "dong", "nya", "tolong",
@@ -57,10 +62,21 @@ def normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
-def tokens(text: str) -> list[str]:
+def _correct(word: str) -> str:
+    """Map a misspelt colloquial word ("lahr", "paspr") onto the vocabulary it was meant to be."""
+    if word in SYNONYMS or len(word) < 4:
+        return SYNONYMS.get(word, word)
+    limit = 1 if len(word) < 7 else 2
+    best = min(_VOCABULARY, key=lambda v: Levenshtein.distance(word, v, score_cutoff=limit + 1))
+    if Levenshtein.distance(word, best) <= limit and best != word:
+        return SYNONYMS.get(best, best)
+    return word
+
+
+def tokens(text: str, *, correct: bool = False) -> list[str]:
     out = []
     for word in normalise(text).split():
-        word = SYNONYMS.get(word, word)
+        word = _correct(word) if correct else SYNONYMS.get(word, word)
         out.extend(w for w in word.split() if len(w) > 1 or w.isdigit())
     return out
 
@@ -97,23 +113,34 @@ def _match(word: str, candidates: frozenset[str]) -> float:
 
 
 def score(query_words: Sequence[str], doc: Document) -> float:
+    """Sum over the query's words of the best field match, plus a little for every other field that
+    agrees; then bonuses for the whole phrase and for how much of the service's name was asked for."""
     if not query_words:
         return 0.0
-    total, matched = 0.0, 0
+    total, matched, name_hits = 0.0, 0, set()
     for word in query_words:
-        best = max(FIELD_WEIGHTS[f] * _match(word, words) for f, words in doc.fields.items())
+        per_field = {f: FIELD_WEIGHTS[f] * _match(word, words) for f, words in doc.fields.items()}
+        best = max(per_field.values())
         if best > 0:
             matched += 1
-        total += best
+            total += best + 0.1 * sum(1 for v in per_field.values() if v > 0)
+        name_hits.update(w for w in doc.fields["name"] if _match(word, frozenset({w})) >= 0.85)
     coverage = matched / len(query_words)
     phrase = " ".join(query_words)
-    if len(query_words) > 1 and any(phrase in p for p in doc.phrases):
+    if any(phrase == p for p in doc.phrases):
         total += 2.0
+    elif len(query_words) > 1 and any(phrase in p for p in doc.phrases):
+        total += 1.0
+    name = doc.fields["name"] - STOPWORDS
+    if name:
+        total += len(name_hits & name) / len(name)
+    if not DEFAULT_VARIANT.isdisjoint(doc.fields["name"]) and DEFAULT_VARIANT.isdisjoint(query_words):
+        total += 0.8
     return total * coverage * coverage
 
 
 def rank(query: str, docs: Iterable[Document], *, minimum: float = 1.2) -> list[tuple[str, float]]:
     """Document keys ranked best first; an empty query matches nothing (callers list everything)."""
-    words = [w for w in tokens(query) if w not in STOPWORDS] or tokens(query)
+    words = [w for w in tokens(query, correct=True) if w not in STOPWORDS] or tokens(query, correct=True)
     scored = [(doc.key, score(words, doc)) for doc in docs]
     return sorted(((k, s) for k, s in scored if s >= minimum), key=lambda item: (-item[1], item[0]))

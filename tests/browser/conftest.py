@@ -1,0 +1,82 @@
+"""Browser-test harness: Playwright drives Debian's Chromium against a live server on loopback.
+
+Playwright never downloads a browser here: it launches /usr/bin/chromium (package ``chromium``,
+installed by .ci/run). Without it the tests skip with that reason, except in CI
+(SATUPINTU_REQUIRE_BROWSER=1), where a missing browser is an error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("SATUPINTU_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        if os.environ.get("SATUPINTU_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing (apt-get install chromium)")
+        pytest.skip(f"no Chromium at {CHROMIUM}; install Debian's package `chromium` to run browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def live_server(templates, tmp_path) -> Iterator[str]:
+    """The app on a real loopback port, on a private copy of the loaded SQLite database."""
+    import uvicorn
+
+    from satupintu.app import create_app, wrap
+    from tests.conftest import fresh_database
+
+    database = next(fresh_database("sqlite", tmp_path, templates["sqlite"]))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(wrap(create_app(database.settings())), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("live server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(browser, request) -> Iterator:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def shots(request) -> Path:
+    """Where a test saves its screenshots (test-results/<test name>/)."""
+    folder = Path(__file__).parents[2] / "test-results" / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

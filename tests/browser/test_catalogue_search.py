@@ -1,0 +1,33 @@
+"""A citizen on a 360-px phone searches the catalogue; htmx updates the results in place."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_typing_updates_results_through_htmx_and_a_click_opens_the_service(page, live_server, shots):
+    page.goto(f"{live_server}/banyuwangi/layanan")
+    assert page.locator("html").get_attribute("lang") == "id"
+    page.evaluate("window.__samePage = true")
+    first_before = page.locator("#hasil .result a").first.inner_text()
+
+    with page.expect_response(lambda r: "/banyuwangi/layanan?" in r.url and r.request.headers.get("hx-request") == "true"):
+        page.locator("#q").fill("akta lahir")
+    page.wait_for_function("document.querySelector('#hasil .result a') && "
+                           "document.querySelector('#hasil .result a').textContent.includes('Kelahiran')")
+    assert page.evaluate("window.__samePage") is True, "results must update without a page load"
+    first = page.locator("#hasil .result a").first
+    assert first.inner_text() != first_before
+    assert "q=akta+lahir" in page.url, "the search is kept in the address for sharing and back button"
+    page.screenshot(path=str(shots / "search.png"), full_page=True)
+
+    first.click()
+    page.wait_for_load_state()
+    assert "/banyuwangi/layanan/" in page.url
+    assert "Kelahiran" in page.locator("h1").inner_text()
+    assert page.locator(".checklist li").count() >= 1
+    page.screenshot(path=str(shots / "service.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page scrolls sideways on a 360-px phone ({width}px)"
