@@ -32,7 +32,7 @@ def _serve(settings: Settings, host: str | None, port: int | None, worker: bool)
 
     uvicorn.run(
         lambda: asgi(run_worker=worker), factory=True, host=host or settings.host, port=port or settings.port,
-        proxy_headers=True, forwarded_allow_ips="127.0.0.1", log_level="warning", access_log=False,
+        proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips, log_level="warning", access_log=False,
     )
 
 

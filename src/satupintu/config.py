@@ -67,6 +67,7 @@ class Settings:
     redis_url: str | None = None
     max_body_bytes: int = 1_048_576
     log_json: bool = False
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @property
     def is_postgres(self) -> bool:
@@ -120,6 +121,7 @@ class Settings:
             redis_url=env.get("SATUPINTU_REDIS_URL")
             or (broker_url if broker_url.startswith("redis") else None),
             log_json=env.get("SATUPINTU_LOG_FORMAT", "json" if production else "console") == "json",
+            forwarded_allow_ips=env.get("SATUPINTU_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         )
 
 

@@ -1,0 +1,416 @@
+"""The Helm chart in helm/satupintu, checked without a cluster.
+
+Most checks are structural and need nothing but PyYAML, because the `helm` binary is
+not installable here (not packaged in Debian bookworm). When `helm` is on the PATH,
+`helm lint` and `helm template` run as well; otherwise those tests are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+HELM_DIR = ROOT / "helm"
+CHART = HELM_DIR / "satupintu"
+TEMPLATES = CHART / "templates"
+CI_VALUES = sorted((CHART / "ci").glob("*.yaml"))
+
+# The settings the application documents; the chart may set no other SATUPINTU_* variable.
+DOCUMENTED_VARIABLES = {
+    "SATUPINTU_ENV",
+    "SATUPINTU_DATABASE_URL",
+    "SATUPINTU_MIGRATION_DATABASE_URL",
+    "SATUPINTU_DB_APP_ROLE",
+    "SATUPINTU_DB_APP_PASSWORD",
+    "SATUPINTU_BROKER_URL",
+    "SATUPINTU_REDIS_URL",
+    "SATUPINTU_SECRET_KEY",
+    "SATUPINTU_TENANT_HOSTS",
+    "SATUPINTU_LOG_FORMAT",
+    "SATUPINTU_FORWARDED_ALLOW_IPS",
+}
+# Of those, the ones that are secret (read from a Secret, never from the ConfigMap).
+SECRET_VARIABLES = {
+    "SATUPINTU_DATABASE_URL",
+    "SATUPINTU_MIGRATION_DATABASE_URL",
+    "SATUPINTU_DB_APP_PASSWORD",
+    "SATUPINTU_BROKER_URL",
+    "SATUPINTU_REDIS_URL",
+    "SATUPINTU_SECRET_KEY",
+}
+# values.yaml keys whose contents are free-form (Kubernetes objects or user maps):
+# a template may reach below them without values.yaml spelling the sub-keys out.
+FREE_FORM_KEYS = {
+    "podAnnotations", "podLabels", "commonLabels", "nodeSelector", "tolerations", "affinity",
+    "extraEnv", "extraEnvFrom", "extraVolumes", "extraVolumeMounts", "extraArgs", "resources",
+    "annotations", "tenantHosts", "behavior", "lifecycle", "securityContext",
+    "podSecurityContext", "topologySpreadConstraints", "ingressFrom", "egress", "tls", "hosts",
+    "imagePullSecrets", "startupProbe", "livenessProbe", "readinessProbe", "entrypoint",
+}
+EXPECTED_TEMPLATES = {
+    "_helpers.tpl", "deployment-web.yaml", "deployment-worker.yaml", "deployment-scheduler.yaml",
+    "job-migrate.yaml", "service.yaml", "ingress.yaml", "hpa.yaml", "pdb.yaml", "configmap.yaml",
+    "secret.yaml", "serviceaccount.yaml", "networkpolicy.yaml", "NOTES.txt",
+}
+
+ACTION = re.compile(r"\{\{.*?\}\}", re.S)
+VALUES_REF = re.compile(r"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
+VARIABLE = re.compile(r"\bSATUPINTU_[A-Z0-9_]+\b")
+
+
+def _load(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _templates() -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(TEMPLATES.iterdir()) if p.is_file()}
+
+
+def _skeleton(text: str) -> list[dict[str, Any]]:
+    """The YAML a template would give with every branch taken: lines that are only
+    template actions are dropped and inline actions become the string TEMPLATED.
+    Good enough to check the fixed structure (probes, hooks, strategies)."""
+    lines = []
+    for line in ACTION.sub(lambda m: "TEMPLATED" if "\n" not in m.group(0) else "", text).splitlines():
+        if line.strip() == "TEMPLATED":
+            continue
+        lines.append(line)
+    return [doc for doc in yaml.safe_load_all("\n".join(lines)) if isinstance(doc, dict)]
+
+
+def _code(text: str) -> str:
+    """A template without its comments (template comments and YAML comment lines)."""
+    text = re.sub(r"\{\{-?\s*/\*.*?\*/\s*-?\}\}", "", text, flags=re.S)
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def _pod_spec(doc: dict[str, Any]) -> dict[str, Any]:
+    return doc["spec"]["template"]["spec"]
+
+
+def _container(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    for container in _pod_spec(doc).get("containers", []) + (_pod_spec(doc).get("initContainers") or []):
+        if container["name"] == name:
+            return container
+    raise AssertionError(f"no container {name!r} in {doc['metadata']}")
+
+
+@pytest.fixture(scope="module")
+def values() -> dict[str, Any]:
+    return _load(CHART / "values.yaml")
+
+
+@pytest.fixture(scope="module")
+def templates() -> dict[str, str]:
+    return _templates()
+
+
+# --------------------------------------------------------------------------- chart files
+
+
+def test_chart_metadata() -> None:
+    chart = _load(CHART / "Chart.yaml")
+    assert chart["apiVersion"] == "v2"
+    assert chart["name"] == "satupintu"
+    assert chart["version"] == "0.1.0"
+    assert chart["appVersion"] == "0.1.0" and isinstance(chart["appVersion"], str)
+    assert chart.get("type", "application") == "application"
+
+
+def test_every_expected_file_is_there(templates: dict[str, str]) -> None:
+    assert EXPECTED_TEMPLATES <= set(templates), EXPECTED_TEMPLATES - set(templates)
+    assert (HELM_DIR / "README.md").is_file()
+    assert CI_VALUES, "helm/satupintu/ci/*.yaml feed helm lint and chart-testing"
+
+
+def test_values_defaults(values: dict[str, Any]) -> None:
+    assert values["image"]["repository"] == "ghcr.io/satupintu/satupintu"
+    assert values["image"]["tag"] == ""  # empty: the chart's appVersion
+    assert values["image"]["pullPolicy"] == "IfNotPresent"
+    assert values["web"]["replicaCount"] == 2
+    assert values["worker"]["replicaCount"] == 2
+    assert values["scheduler"]["enabled"] is False  # until the app ships periodic jobs
+    assert values["database"]["createAppRole"] is False
+    assert values["database"]["appRole"] == "satupintu_app"
+    assert values["web"]["rollingUpdate"]["maxUnavailable"] == 0
+    assert values["worker"]["rollingUpdate"]["maxUnavailable"] == 0
+    web = values["web"]["resources"]
+    assert web["requests"] == {"cpu": "100m", "memory": "256Mi"}
+    assert web["limits"]["memory"] == "512Mi"
+    assert values["worker"]["resources"]["limits"]["memory"]
+    for optional in ("ingress", "networkPolicy"):
+        assert values[optional]["enabled"] is False
+    assert values["web"]["autoscaling"]["enabled"] is False
+    assert values["worker"]["autoscaling"]["enabled"] is False
+    assert values["serviceAccount"]["create"] is True
+
+
+def test_no_secret_has_a_default(values: dict[str, Any]) -> None:
+    assert values["existingSecret"] == ""
+    assert values["migrations"]["existingSecret"] == ""
+    assert all(value == "" for value in values["secrets"].values()), values["secrets"]
+
+
+def test_security_defaults(values: dict[str, Any]) -> None:
+    pod, container = values["podSecurityContext"], values["securityContext"]
+    assert pod["runAsNonRoot"] is True and pod["runAsUser"] == 10001
+    assert pod["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert container["runAsNonRoot"] is True and container["runAsUser"] == 10001
+    assert container["readOnlyRootFilesystem"] is True
+    assert container["allowPrivilegeEscalation"] is False
+    assert container["capabilities"]["drop"] == ["ALL"]
+    assert container["seccompProfile"] == {"type": "RuntimeDefault"}
+
+
+def test_ci_values_parse() -> None:
+    for path in CI_VALUES:
+        assert isinstance(_load(path), dict), path
+
+
+# --------------------------------------------------------------------------- template text
+
+
+def test_template_delimiters_are_balanced(templates: dict[str, str]) -> None:
+    for name, text in templates.items():
+        depth, i = 0, 0
+        while i < len(text):
+            if text.startswith("{{", i):
+                depth += 1
+                assert depth == 1, f"{name}: '{{{{' inside an action near {text[i - 40:i + 40]!r}"
+                i += 2
+            elif text.startswith("}}", i):
+                depth -= 1
+                assert depth == 0, f"{name}: stray '}}}}' near {text[i - 40:i + 40]!r}"
+                i += 2
+            else:
+                i += 1
+        assert depth == 0, f"{name}: unclosed '{{{{'"
+
+
+def test_control_blocks_are_balanced(templates: dict[str, str]) -> None:
+    opener = re.compile(r"^\{\{-?\s*(if|range|with|define)\b")
+    for name, text in templates.items():
+        depth = 0
+        for action in ACTION.findall(text):
+            if opener.match(action):
+                depth += 1
+            elif re.match(r"^\{\{-?\s*end\b", action):
+                depth -= 1
+                assert depth >= 0, f"{name}: 'end' without a block"
+        assert depth == 0, f"{name}: {depth} block(s) left open"
+
+
+def test_every_values_reference_exists(values: dict[str, Any], templates: dict[str, str]) -> None:
+    missing = []
+    for name, text in templates.items():
+        for match in VALUES_REF.finditer(text):
+            node: Any = values
+            for key in match.group(1).lstrip(".").split("."):
+                if not isinstance(node, dict) or key not in node:
+                    missing.append(f"{name}: .Values{match.group(1)}")
+                    break
+                if key in FREE_FORM_KEYS:
+                    break
+                node = node[key]
+    assert not missing, "referenced in templates but absent from values.yaml:\n" + "\n".join(sorted(set(missing)))
+
+
+def test_hpa_references_exist_for_web_and_worker(values: dict[str, Any], templates: dict[str, str]) -> None:
+    # hpa.yaml reaches the role's values through `$values := index $.Values $component`.
+    refs = set(re.findall(r"\$values((?:\.[A-Za-z_]\w*)+)", templates["hpa.yaml"]))
+    assert refs
+    for role in ("web", "worker"):
+        for ref in refs:
+            node: Any = values[role]
+            for key in ref.lstrip(".").split("."):
+                assert isinstance(node, dict) and key in node, f"{role}{ref} missing from values.yaml"
+                node = node[key]
+
+
+def test_included_templates_are_defined(templates: dict[str, str]) -> None:
+    text = "\n".join(templates.values())
+    defined = set(re.findall(r'define\s+"([^"]+)"', text))
+    used = set(re.findall(r'(?:include|template)\s+"([^"]+)"', text))
+    assert used <= defined, used - defined
+    assert defined <= used, f"unused helpers: {defined - used}"
+
+
+def test_only_documented_variables_are_set(templates: dict[str, str]) -> None:
+    used = set()
+    for name, text in templates.items():
+        if name != "NOTES.txt":  # prose for the operator, sets nothing
+            used |= set(VARIABLE.findall(_code(text)))
+    assert used <= DOCUMENTED_VARIABLES, used - DOCUMENTED_VARIABLES
+    # Every documented setting is wired somewhere.
+    assert used == DOCUMENTED_VARIABLES, DOCUMENTED_VARIABLES - used
+
+
+def test_configmap_holds_no_secret(templates: dict[str, str]) -> None:
+    in_configmap = set(VARIABLE.findall(templates["configmap.yaml"]))
+    assert in_configmap == {"SATUPINTU_ENV", "SATUPINTU_LOG_FORMAT", "SATUPINTU_DB_APP_ROLE", "SATUPINTU_TENANT_HOSTS",
+                            "SATUPINTU_FORWARDED_ALLOW_IPS"}
+    assert not in_configmap & SECRET_VARIABLES
+    assert 'SATUPINTU_ENV: "production"' in templates["configmap.yaml"]
+
+
+def test_secrets_are_read_by_key_and_documented(templates: dict[str, str]) -> None:
+    keys = set()
+    for text in templates.values():
+        keys |= set(re.findall(r"secretKeyRef:\s*\n\s*name: .*\n\s*key: (\S+)", text))
+    assert keys == SECRET_VARIABLES
+    # The keys of an existing Secret are documented in values.yaml and the README.
+    values_text = (CHART / "values.yaml").read_text(encoding="utf-8")
+    readme = (HELM_DIR / "README.md").read_text(encoding="utf-8")
+    for key in SECRET_VARIABLES:
+        assert key in values_text, f"{key} not documented in values.yaml"
+        assert key in readme, f"{key} not documented in helm/README.md"
+    # The app's Secret never carries the owner's credentials.
+    assert "MIGRATION" not in templates["secret.yaml"] and "APP_PASSWORD" not in templates["secret.yaml"]
+
+
+def test_chart_created_secrets_fail_without_values(templates: dict[str, str]) -> None:
+    helpers = templates["_helpers.tpl"]
+    for key in ("secrets.databaseUrl", "secrets.brokerUrl", "secrets.secretKey"):
+        assert re.search(r"required \"[^\"]+\" \.Values\." + re.escape(key) + r"\b", helpers), key
+    assert "lt (len $key) 32" in helpers
+    job = templates["job-migrate.yaml"]
+    assert re.search(r'required "[^"]+" \.Values\.secrets\.migrationDatabaseUrl', job)
+    assert re.search(r'required "[^"]+" \.Values\.secrets\.dbAppPassword', job)
+    assert 'include "satupintu.validateSecrets"' in templates["secret.yaml"]
+
+
+# --------------------------------------------------------------------------- workloads
+
+
+def test_web_deployment(templates: dict[str, str]) -> None:
+    (doc,) = _skeleton(templates["deployment-web.yaml"])
+    assert doc["kind"] == "Deployment"
+    assert doc["spec"]["strategy"]["type"] == "RollingUpdate"
+    web = _container(doc, "web")
+    assert web["args"][:6] == ["serve", "--host", "0.0.0.0", "--port", "TEMPLATED", "--no-worker"]
+    assert web["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert web["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert web["startupProbe"]["httpGet"]["path"] == "/healthz"
+    assert web["ports"][0]["name"] == "http"
+
+
+def test_worker_deployment(templates: dict[str, str]) -> None:
+    (doc,) = _skeleton(templates["deployment-worker.yaml"])
+    worker = _container(doc, "worker")
+    assert worker["args"][:3] == ["worker", "--threads", "TEMPLATED"]
+    assert "ports" not in worker and "livenessProbe" not in worker
+
+
+def test_scheduler_is_single_and_recreated(templates: dict[str, str]) -> None:
+    text = templates["deployment-scheduler.yaml"]
+    assert text.lstrip().startswith("{{- if .Values.scheduler.enabled }}")
+    (doc,) = _skeleton(text)
+    assert doc["spec"]["replicas"] == 1
+    assert doc["spec"]["strategy"] == {"type": "Recreate"}
+    assert _container(doc, "scheduler")["args"] == ["scheduler"]
+
+
+def test_migration_job_is_a_hook(templates: dict[str, str]) -> None:
+    docs = _skeleton(templates["job-migrate.yaml"])
+    by_kind = {doc["kind"]: doc for doc in docs}
+    job = by_kind["Job"]
+    annotations = job["metadata"]["annotations"]
+    assert set(annotations["helm.sh/hook"].split(",")) == {"pre-install", "pre-upgrade"}
+    assert set(annotations["helm.sh/hook-delete-policy"].split(",")) == {"before-hook-creation", "hook-succeeded"}
+    assert _pod_spec(job)["restartPolicy"] == "Never"
+    migrate = _container(job, "migrate")
+    assert migrate["args"] == ["db", "upgrade"]
+    env = {e["name"] for e in migrate.get("env") or []}
+    assert {"SATUPINTU_ENV", "SATUPINTU_MIGRATION_DATABASE_URL", "SATUPINTU_DATABASE_URL",
+            "SATUPINTU_SECRET_KEY", "SATUPINTU_DB_APP_ROLE"} <= env | _helper_env(templates, "satupintu.migrationEnv")
+    assert _container(job, "create-role")["args"] == ["db", "create-role"]
+    assert "{{- if .Values.database.createAppRole }}\n      initContainers:" in templates["job-migrate.yaml"]
+    # The Secret the Job reads is itself a hook created before it (the release's own
+    # resources do not exist yet during pre-install).
+    secret = by_kind["Secret"]["metadata"]["annotations"]
+    assert secret["helm.sh/hook"] == annotations["helm.sh/hook"]
+    assert int(secret["helm.sh/hook-weight"]) < int(annotations["helm.sh/hook-weight"])
+
+
+def _helper_env(templates: dict[str, str], helper: str) -> set[str]:
+    block = re.split(r"\{\{/\*|\{\{- define", templates["_helpers.tpl"].split(f'define "{helper}"', 1)[1])[0]
+    return set(re.findall(r"- name: (SATUPINTU_\w+)", block))
+
+
+def test_every_pod_is_locked_down(templates: dict[str, str]) -> None:
+    pods = ["deployment-web.yaml", "deployment-worker.yaml", "deployment-scheduler.yaml", "job-migrate.yaml"]
+    for name in pods:
+        (doc,) = [d for d in _skeleton(templates[name]) if d["kind"] in ("Deployment", "Job")]
+        spec = _pod_spec(doc)
+        assert spec["automountServiceAccountToken"] is False, name
+        # Service links would inject SATUPINTU_PORT=tcp://... next to a Service named satupintu.
+        assert spec["enableServiceLinks"] is False, name
+        text = templates[name]
+        assert "securityContext:\n        {{- toYaml .Values.podSecurityContext" in text, name
+        containers = spec["containers"] + (spec.get("initContainers") or [])
+        assert text.count("{{- toYaml .Values.securityContext") == len(containers), name
+        assert 'include "satupintu.volumes"' in text and 'include "satupintu.volumeMounts"' in text, name
+    helpers = templates["_helpers.tpl"]
+    assert "mountPath: /tmp" in helpers and "mountPath: /app/var" in helpers
+    assert "automountServiceAccountToken: false" in templates["serviceaccount.yaml"]
+
+
+def test_pods_roll_on_config_change(templates: dict[str, str]) -> None:
+    helpers = templates["_helpers.tpl"]
+    assert '/configmap.yaml") . | sha256sum' in helpers and '/secret.yaml") . | sha256sum' in helpers
+    for name in ("deployment-web.yaml", "deployment-worker.yaml", "deployment-scheduler.yaml"):
+        assert 'include "satupintu.checksumAnnotations"' in templates[name], name
+
+
+def test_optional_resources_are_guarded(templates: dict[str, str]) -> None:
+    guards = {
+        "ingress.yaml": "{{- if .Values.ingress.enabled }}",
+        "pdb.yaml": "{{- if .Values.web.podDisruptionBudget.enabled }}",
+        "networkpolicy.yaml": "{{- if .Values.networkPolicy.enabled }}",
+        "serviceaccount.yaml": "{{- if .Values.serviceAccount.create }}",
+        "job-migrate.yaml": "{{- if .Values.migrations.enabled }}",
+    }
+    for name, guard in guards.items():
+        assert guard in templates[name], name
+    assert "autoscaling/v2" in templates["hpa.yaml"] and "$values.autoscaling.enabled" in templates["hpa.yaml"]
+    for role in ("web", "worker"):
+        assert f"{{{{- if not .Values.{role}.autoscaling.enabled }}}}\n  replicas:" in templates[f"deployment-{role}.yaml"]
+
+
+# --------------------------------------------------------------------------- with helm
+
+HELM = shutil.which("helm")
+needs_helm = pytest.mark.skipif(HELM is None, reason="helm binary not on PATH (not packaged in Debian bookworm)")
+
+
+def _helm(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([HELM, *args], capture_output=True, text=True, timeout=60)  # type: ignore[list-item]
+
+
+@needs_helm
+@pytest.mark.parametrize("values_file", CI_VALUES, ids=lambda p: p.name)
+def test_helm_lint_and_template(values_file: Path) -> None:
+    lint = _helm("lint", "--strict", str(CHART), "-f", str(values_file))
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    rendered = _helm("template", "satupintu", str(CHART), "--namespace", "mpp", "-f", str(values_file))
+    assert rendered.returncode == 0, rendered.stderr
+    docs = [d for d in yaml.safe_load_all(rendered.stdout) if d]
+    kinds = {(d["kind"], d["metadata"]["name"]) for d in docs}
+    assert ("Deployment", "satupintu-web") in kinds and ("Job", "satupintu-migrate") in kinds
+    for doc in docs:
+        if doc["kind"] in ("Deployment", "Job"):
+            assert _pod_spec(doc)["enableServiceLinks"] is False
+
+
+@needs_helm
+def test_helm_template_requires_secrets() -> None:
+    rendered = _helm("template", "satupintu", str(CHART))
+    assert rendered.returncode != 0
+    assert "existingSecret" in rendered.stderr
