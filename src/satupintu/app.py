@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import dramatiq
-from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.openapi import OpenAPIConfig
@@ -17,7 +17,7 @@ from litestar.template import TemplateConfig
 from satupintu import logs, web
 from satupintu.catalogue import routes as catalogue_routes
 from satupintu.config import Settings
-from satupintu.db import TenantSession, make_engine
+from satupintu.db import make_engine, make_sessionmaker
 from satupintu.tenancy import host_routing
 from satupintu.tenants import routes as tenants_routes
 
@@ -30,7 +30,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     engine = make_engine(settings.database_url)
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
-        session_config=AsyncSessionConfig(expire_on_commit=False, sync_session_class=TenantSession),
+        # Our own maker: advanced-alchemy replaces ``sync_session_class`` in the makers it builds,
+        # which would silently drop the tenant guard's events (a regression test covers this).
+        session_maker=make_sessionmaker(engine),
         before_send_handler="autocommit",
     )
 

@@ -130,7 +130,6 @@ def _filter_by_tenant(state: ORMExecuteState) -> None:
             TenantOwned,
             lambda cls: cls.tenant_id == tenant_id,
             include_aliases=True,
-            track_closure_variables=False,
         )
     )
 

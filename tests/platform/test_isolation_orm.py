@@ -110,3 +110,24 @@ def run_first(model):
     async def work(session):
         return (await session.scalars(select(model))).first().id
     return work
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__tablename__)
+def test_one_engine_serving_tenants_in_turn_never_reuses_a_cached_filter(database, model):
+    """Regression: a tenant filter compiled for one tenant must not be replayed for the next one."""
+    ids = run(_ids(database.url))
+
+    async def work():
+        engine = make_engine(database.url)
+        maker = make_sessionmaker(engine)
+        seen = {}
+        try:
+            for slug in ("banyuwangi", "purbalingga", "bangkalan", "labuhanbatu", "banyuwangi"):
+                async with tenant_session(maker, ids[slug]) as session:
+                    seen.setdefault(slug, set()).update(r.tenant_id for r in (await session.scalars(select(model))).all())
+        finally:
+            await engine.dispose()
+        return seen
+
+    for slug, tenant_ids in run(work()).items():
+        assert tenant_ids == {ids[slug]}, f"{model.__tablename__}: {slug} saw rows of tenants {tenant_ids}"

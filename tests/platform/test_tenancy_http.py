@@ -122,3 +122,13 @@ def test_non_utf8_and_junk_query_input_gets_a_4xx_or_a_clean_answer(client):
     posted = client.post("/banyuwangi/layanan", content=b"q=\xff\xfe", headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert 400 <= posted.status_code < 500
     assert run(_counts(client.database.owner_url)) == before
+
+
+def test_request_sessions_carry_the_tenant_guard(client):
+    """Regression: the web session must be a TenantSession, or the ORM filter silently vanishes."""
+    codes = [s["code"] for s in client.get("/api/v1/tenants/banyuwangi/services", params={"q": "akta lahir"}).json()]
+    assert len(codes) == len(set(codes)), "the same service appears once per tenant: the filter is off"
+    for slug in ("banyuwangi", "purbalingga"):
+        page = client.get(f"/{slug}/layanan", params={"q": "skck"}).text
+        other = "Purbalingga" if slug == "banyuwangi" else "Banyuwangi"
+        assert f"Resor {other}" not in page and f"Kota {other}" not in page
