@@ -166,3 +166,8 @@ def pg_database(templates: dict[str, Database], tmp_path: Path) -> Iterator[Data
 def run(coro):
     """Run a coroutine from a synchronous test."""
     return asyncio.run(coro)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests last: while Playwright is open, asyncio.run() cannot be used in this thread."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

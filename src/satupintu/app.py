@@ -36,14 +36,16 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         before_send_handler="autocommit",
     )
 
+    broker = broker_module.for_url(settings.broker_url)
+
     @asynccontextmanager
     async def worker_lifespan(app: Litestar) -> Any:
-        app.state.broker = broker_module.broker
+        app.state.broker = broker
         worker = None
         if run_worker and settings.broker_kind == "memory":
             import satupintu.tasks  # noqa: F401 - registers the actors on the broker
 
-            worker = dramatiq.Worker(broker_module.broker, worker_threads=2)
+            worker = dramatiq.Worker(broker, worker_threads=2)
             worker.start()
         try:
             yield
@@ -71,7 +73,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         debug=False,
     )
     app.state.settings = settings
-    app.state.broker = broker_module.broker
+    app.state.broker = broker
     return app
 
 

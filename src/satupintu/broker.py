@@ -46,9 +46,17 @@ def ping(broker: dramatiq.Broker) -> None:
 
 
 def setup(url: str | None = None) -> dramatiq.Broker:
-    broker = make_broker(url or Settings.from_env().broker_url)
+    global url_in_use
+    url_in_use = url or Settings.from_env().broker_url
+    broker = make_broker(url_in_use)
     dramatiq.set_broker(broker)
     return broker
 
 
+def for_url(url: str) -> dramatiq.Broker:
+    """The global broker when the URL is the one it was made from, else a broker of its own."""
+    return broker if url == url_in_use else make_broker(url)
+
+
+url_in_use = ""
 broker = setup()

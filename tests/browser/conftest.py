@@ -28,8 +28,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
+@pytest.fixture
+def browser(templates) -> Iterator:
+    """Playwright's sync API runs an event loop in this thread while it is open, so it is opened
+    per test, after the database templates exist, and browser tests run last (see root conftest)."""
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         if os.environ.get("SATUPINTU_REQUIRE_BROWSER"):
             pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing (apt-get install chromium)")

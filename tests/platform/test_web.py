@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+
+import pytest
 
 
 def test_healthz_and_readyz(client):
@@ -81,3 +84,22 @@ def test_logs_carry_request_id_and_tenant(client, capsys):
     assert request_lines, lines
     assert request_lines[-1]["tenant"] == "banyuwangi"
     assert request_lines[-1]["status"] == 200
+
+
+@pytest.mark.parametrize("variable", ["SATUPINTU_TEST_REDIS_URL", "SATUPINTU_TEST_AMQP_URL"])
+def test_readyz_checks_the_real_broker(database, variable):
+    """With Redis or RabbitMQ configured, readiness pings it; an unreachable broker is reported."""
+    url = os.environ.get(variable)
+    if not url:
+        pytest.skip(f"{variable} not set (CI sets it)")
+    from litestar.testing import TestClient
+
+    from satupintu.app import create_app, wrap
+
+    with TestClient(app=wrap(create_app(database.settings(SATUPINTU_BROKER_URL=url)))) as client:
+        ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"]["broker"] == "ok"
+    scheme = url.split("://")[0]
+    with TestClient(app=wrap(create_app(database.settings(SATUPINTU_BROKER_URL=f"{scheme}://127.0.0.1:1/")))) as client:
+        down = client.get("/readyz")
+    assert down.status_code == 503 and down.json()["checks"]["broker"].startswith("error")

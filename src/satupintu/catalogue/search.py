@@ -139,8 +139,11 @@ def score(query_words: Sequence[str], doc: Document) -> float:
     return total * coverage * coverage
 
 
-def rank(query: str, docs: Iterable[Document], *, minimum: float = 1.2) -> list[tuple[str, float]]:
-    """Document keys ranked best first; an empty query matches nothing (callers list everything)."""
+def rank(query: str, docs: Iterable[Document], *, minimum: float = 1.2, relative: float = 0.4) -> list[tuple[str, float]]:
+    """Document keys ranked best first, keeping those within ``relative`` of the best score, so a
+    precise question gets a short list; an empty query matches nothing (callers list everything)."""
     words = [w for w in tokens(query, correct=True) if w not in STOPWORDS] or tokens(query, correct=True)
     scored = [(doc.key, score(words, doc)) for doc in docs]
-    return sorted(((k, s) for k, s in scored if s >= minimum), key=lambda item: (-item[1], item[0]))
+    best = max((s for _, s in scored), default=0.0)
+    floor = max(minimum, best * relative)
+    return sorted(((k, s) for k, s in scored if s >= floor), key=lambda item: (-item[1], item[0]))
