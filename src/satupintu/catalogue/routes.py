@@ -51,7 +51,7 @@ async def _search(session: AsyncSession, catalogue: SharedCatalogue, q: str, cat
         category=category if category in catalogue.categories else None,
         agency_id=agencies[agency].id if agency in agencies else None,
         life_event=event.services if event else None,
-        category_names=names,
+        category_names={code: f"{c.name_id} {c.name_en}" for code, c in catalogue.categories.items()},
     )
     return findings, {"agencies": agencies, "categories": names, "event": event}
 

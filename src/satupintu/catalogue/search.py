@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
 
@@ -86,45 +86,59 @@ class Document:
     key: str
     fields: dict[str, frozenset[str]]
     phrases: tuple[str, ...]
+    attrs: dict = field(default_factory=dict)
 
 
 def document(key: str, *, name: str, name_en: str = "", keywords: Sequence[str] = (), product: str = "",
-             summary: str = "", category: str = "", requirements: Sequence[str] = ()) -> Document:
+             summary: str = "", category: str = "", requirements: Sequence[str] = (), **attrs: object) -> Document:
     raw = {"name": name, "name_en": name_en, "keywords": " ".join(keywords), "product": product,
            "summary": summary, "category": category, "requirements": " ".join(requirements)}
     phrases = tuple(" ".join(tokens(p)) for p in (name, name_en, product, *keywords))
-    return Document(key, {f: frozenset(tokens(v)) for f, v in raw.items()}, phrases)
+    return Document(key, {f: frozenset(tokens(v)) for f, v in raw.items()}, phrases, dict(attrs))
 
 
-def _match(word: str, candidates: frozenset[str]) -> float:
-    if word in candidates:
+def _similar(word: str, candidate: str) -> float:
+    """How well one query word matches one indexed word: exact, prefix, or close in spelling."""
+    if word == candidate:
         return 1.0
-    best = 0.0
-    for candidate in candidates:
-        if len(word) >= 3 and candidate.startswith(word):
-            best = max(best, 0.85)
-        elif len(candidate) >= 4 and word.startswith(candidate):
-            best = max(best, 0.6)
-        elif len(word) >= 4 and abs(len(word) - len(candidate)) <= 2:
-            similarity = Levenshtein.normalized_similarity(word, candidate)
-            if similarity >= 0.7:
-                best = max(best, similarity * 0.75)
-    return best
+    if len(word) >= 3 and candidate.startswith(word):
+        return 0.85
+    if len(candidate) >= 4 and word.startswith(candidate):
+        return 0.6
+    if len(word) >= 4 and abs(len(word) - len(candidate)) <= 2:
+        similarity = Levenshtein.normalized_similarity(word, candidate, score_cutoff=0.7)
+        return similarity * 0.75
+    return 0.0
 
 
-def score(query_words: Sequence[str], doc: Document) -> float:
+def _matches(word: str, vocabulary: Iterable[str]) -> dict[str, float]:
+    """Every indexed word the query word matches, computed once per query rather than per document."""
+    out = {}
+    for candidate in vocabulary:
+        value = _similar(word, candidate)
+        if value:
+            out[candidate] = value
+    return out
+
+
+def score(query_words: Sequence[str], doc: Document, matches: dict[str, dict[str, float]] | None = None) -> float:
     """Sum over the query's words of the best field match, plus a little for every other field that
     agrees; then bonuses for the whole phrase and for how much of the service's name was asked for."""
     if not query_words:
         return 0.0
+    if matches is None:
+        vocabulary = set().union(*doc.fields.values())
+        matches = {word: _matches(word, vocabulary) for word in query_words}
     total, matched, name_hits = 0.0, 0, set()
     for word in query_words:
-        per_field = {f: FIELD_WEIGHTS[f] * _match(word, words) for f, words in doc.fields.items()}
+        hits = matches[word]
+        per_field = {f: FIELD_WEIGHTS[f] * max((hits.get(w, 0.0) for w in words), default=0.0)
+                     for f, words in doc.fields.items()}
         best = max(per_field.values())
         if best > 0:
             matched += 1
             total += best + 0.1 * sum(1 for v in per_field.values() if v > 0)
-        name_hits.update(w for w in doc.fields["name"] if _match(word, frozenset({w})) >= 0.85)
+        name_hits.update(w for w in doc.fields["name"] if hits.get(w, 0.0) >= 0.85)
     coverage = matched / len(query_words)
     phrase = " ".join(query_words)
     if any(phrase == p for p in doc.phrases):
@@ -142,8 +156,11 @@ def score(query_words: Sequence[str], doc: Document) -> float:
 def rank(query: str, docs: Iterable[Document], *, minimum: float = 1.2, relative: float = 0.4) -> list[tuple[str, float]]:
     """Document keys ranked best first, keeping those within ``relative`` of the best score, so a
     precise question gets a short list; an empty query matches nothing (callers list everything)."""
+    docs = list(docs)
     words = [w for w in tokens(query, correct=True) if w not in STOPWORDS] or tokens(query, correct=True)
-    scored = [(doc.key, score(words, doc)) for doc in docs]
+    vocabulary = set().union(*(words for doc in docs for words in doc.fields.values()))
+    matches = {word: _matches(word, vocabulary) for word in words}
+    scored = [(doc.key, score(words, doc, matches)) for doc in docs]
     best = max((s for _, s in scored), default=0.0)
     floor = max(minimum, best * relative)
     return sorted(((k, s) for k, s in scored if s >= floor), key=lambda item: (-item[1], item[0]))

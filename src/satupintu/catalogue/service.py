@@ -9,11 +9,12 @@ clash is listed as a conflict for a person to settle.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.catalogue import search
@@ -189,6 +190,33 @@ class Finding:
     score: float | None
 
 
+_INDEX: OrderedDict[tuple, list[search.Document]] = OrderedDict()
+_INDEX_SIZE = 64
+"""Search documents of recently searched tenants, keyed by tenant and the state of its services."""
+
+
+async def _documents(session: AsyncSession, category_names: Mapping[str, str]) -> list[search.Document]:
+    enabled = TenantService.enabled.is_(True)
+    count, changed = (await session.execute(
+        select(func.count(), func.max(TenantService.updated_at)).where(enabled))).one()
+    key = (str(session.bind.url) if session.bind else "", session.info.get("tenant_id"), count, changed)
+    if key in _INDEX:
+        _INDEX.move_to_end(key)
+        return _INDEX[key]
+    docs = [
+        search.document(
+            row.code, name=row.name_id, name_en=row.name_en, keywords=row.keywords, product=row.product,
+            summary=row.summary_id, category=category_names.get(row.category, row.category),
+            requirements=row.requirements, category_code=row.category, agency_id=row.agency_id,
+        )
+        for row in await tenant_services(session, enabled_only=True)
+    ]
+    _INDEX[key] = docs
+    while len(_INDEX) > _INDEX_SIZE:
+        _INDEX.popitem(last=False)
+    return docs
+
+
 async def find_services(
     session: AsyncSession,
     *,
@@ -199,24 +227,29 @@ async def find_services(
     category_names: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """A tenant's enabled services matching the citizen's words and filters, best first."""
-    rows = await tenant_services(session, enabled_only=True)
-    if category:
-        rows = [r for r in rows if r.category == category]
-    if agency_id is not None:
-        rows = [r for r in rows if r.agency_id == agency_id]
-    if life_event is not None:
-        order = {code: i for i, code in enumerate(life_event)}
-        rows = sorted((r for r in rows if r.code in order), key=lambda r: order[r.code])
     if not query.strip():
+        statement = select(TenantService).where(TenantService.enabled.is_(True)).order_by(
+            TenantService.category, TenantService.name_id)
+        if category:
+            statement = statement.where(TenantService.category == category)
+        if agency_id is not None:
+            statement = statement.where(TenantService.agency_id == agency_id)
+        if life_event is not None:
+            statement = statement.where(TenantService.code.in_(life_event))
+        rows = list((await session.scalars(statement)).all())
+        if life_event is not None:
+            order = {code: i for i, code in enumerate(life_event)}
+            rows.sort(key=lambda r: order[r.code])
         return [Finding(row, None) for row in rows]
-    names = category_names or {}
     docs = [
-        search.document(
-            row.code, name=row.name_id, name_en=row.name_en, keywords=row.keywords, product=row.product,
-            summary=row.summary_id, category=names.get(row.category, row.category),
-            requirements=row.requirements,
-        )
-        for row in rows
+        doc for doc in await _documents(session, category_names or {})
+        if (not category or doc.attrs["category_code"] == category)
+        and (agency_id is None or doc.attrs["agency_id"] == agency_id)
+        and (life_event is None or doc.key in life_event)
     ]
-    by_code = {row.code: row for row in rows}
-    return [Finding(by_code[code], round(s, 3)) for code, s in search.rank(query, docs)]
+    ranked = search.rank(query, docs)
+    if not ranked:
+        return []
+    rows = {row.code: row for row in (await session.scalars(select(TenantService).where(
+        TenantService.enabled.is_(True), TenantService.code.in_([code for code, _ in ranked])))).all()}
+    return [Finding(rows[code], round(value, 3)) for code, value in ranked if code in rows]
