@@ -74,6 +74,36 @@ def load_packs(database: Database, packs: list[str] = PACKS) -> None:
     from satupintu.cli import _load
 
     asyncio.run(_load(database.settings(), packs))
+    asyncio.run(_seed_every_table(database))
+
+
+async def _seed_every_table(database: Database) -> None:
+    """A row in every tenant-owned table for every tenant, so isolation tests have something to hide."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from satupintu.accounts.models import IdentityProvider, Role, StaffAccount
+    from satupintu.agencies.models import Holiday
+    from satupintu.audit.models import AuditEntry
+    from satupintu.db import make_engine, make_sessionmaker, tenant_session
+    from satupintu.tenants.models import Tenant
+
+    engine = make_engine(database.url)
+    maker = make_sessionmaker(engine)
+    async with tenant_session(maker, None) as session:
+        tenants = (await session.scalars(select(Tenant))).all()
+    for tenant in tenants:
+        async with tenant_session(maker, tenant.id) as session:
+            session.add_all([
+                StaffAccount(email=f"kepala@{tenant.slug}.test", name=f"Kepala MPP {tenant.name}", role=Role.TENANT_ADMIN),
+                Holiday(day=dt.date(2026, 8, 17), name="Hari Kemerdekaan RI"),
+                IdentityProvider(issuer=f"https://sso.{tenant.slug}.test", client_id=tenant.slug, client_secret="-",
+                                 admin_values=["admin"], enabled=False),
+                AuditEntry(actor="seed@satupintu.test", actor_role="tenant_admin", action="create", entity="seed",
+                           entity_key=tenant.slug),
+            ])
+    await engine.dispose()
 
 
 def _check_postgres() -> None:
@@ -171,3 +201,46 @@ def run(coro):
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Browser tests last: while Playwright is open, asyncio.run() cannot be used in this thread."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+PASSWORD = "kata-sandi-uji-123"
+
+
+def create_account(database: Database, email: str, role: str, tenant: str | None = None,
+                   password: str = PASSWORD) -> None:
+    from satupintu.cli import _create_user
+
+    asyncio.run(_create_user(database.settings(), email, email.split("@")[0].title(), role, tenant, password))
+
+
+def csrf_of(client) -> str:
+    """The CSRF token of the client's session: fetch a page to get the cookie, return its token."""
+    import re
+
+    page = client.get("/masuk")
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+    assert match, "no CSRF token on the sign-in page"
+    return match.group(1)
+
+
+def sign_in(client, email: str, slug: str | None = None, password: str = PASSWORD):
+    token = csrf_of(client)
+    path = f"/{slug}/masuk" if slug else "/masuk"
+    return client.post(path, data={"email": email, "password": password, "_csrf_token": token},
+                       follow_redirects=False)
+
+
+@pytest.fixture
+def people(database: Database) -> dict[str, str]:
+    """One admin and one operator in Banyuwangi and in Bangkalan, a ministry viewer, a platform admin."""
+    accounts = {
+        "admin_a": ("admin@banyuwangi.test", "tenant_admin", "banyuwangi"),
+        "operator_a": ("loket@banyuwangi.test", "operator", "banyuwangi"),
+        "admin_b": ("admin@bangkalan.test", "tenant_admin", "bangkalan"),
+        "operator_b": ("loket@bangkalan.test", "operator", "bangkalan"),
+        "ministry": ("pengamat@kemenpan.test", "ministry_viewer", None),
+        "platform": ("platform@satupintu.test", "platform_admin", None),
+    }
+    for email, role, tenant in accounts.values():
+        create_account(database, email, role, tenant)
+    return {key: value[0] for key, value in accounts.items()}

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import dramatiq
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from satupintu import logs, web
+from satupintu.accounts import routes as accounts_routes
+from satupintu.accounts.middleware import principal_loader
+from satupintu.accounts.sessions import COOKIE, DatabaseStore, SessionConfig
+from satupintu.admin import routes as admin_routes
 from satupintu.catalogue import routes as catalogue_routes
 from satupintu.config import Settings
 from satupintu.db import make_engine, make_sessionmaker
@@ -33,7 +42,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         # Our own maker: advanced-alchemy replaces ``sync_session_class`` in the makers it builds,
         # which would silently drop the tenant guard's events (a regression test covers this).
         session_maker=make_sessionmaker(engine),
-        before_send_handler="autocommit",
+        before_send_handler="autocommit_include_redirects",
     )
 
     broker = broker_module.for_url(settings.broker_url)
@@ -54,15 +63,35 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
                 worker.stop()
             await engine.dispose()
 
+    maker = make_sessionmaker(engine)
+    stores: dict[str, Any] = {"rate_limit": MemoryStore()}
+    if settings.redis_url:
+        stores["sessions"] = RedisStore.with_client(url=settings.redis_url, namespace="satupintu-sessions")
+    elif settings.is_postgres:
+        stores["sessions"] = DatabaseStore(maker)
+    else:
+        # SQLite allows one writer at a time: a session write while the request's own transaction
+        # is open would wait on itself. Beside the database file, sessions live in files instead.
+        stores["sessions"] = FileStore(Path(settings.database_url.split("///", 1)[-1] + ".sessions"))
+    sessions = SessionConfig(key=COOKIE, store="sessions", max_age=8 * 3600, httponly=True, samesite="lax",
+                             secure=settings.production, renew_on_access=True)
+    csrf = CSRFConfig(secret=settings.secret_key, cookie_name="satupintu_csrf", cookie_secure=settings.production,
+                      cookie_httponly=True, cookie_samesite="lax", header_name="x-csrftoken")
+
     jinja = JinjaTemplateEngine.from_environment(web.make_environment())
     app = Litestar(
         route_handlers=[
+            accounts_routes.router,
+            admin_routes.router,
             tenants_routes.router,
             catalogue_routes.router,
             create_static_files_router(path="/static", directories=[web.STATIC_DIR],
                                        cache_control=None, include_in_schema=False),
         ],
         plugins=[SQLAlchemyPlugin(config=db_config)],
+        stores=stores,
+        middleware=[sessions.middleware, principal_loader],
+        csrf_config=csrf,
         template_config=TemplateConfig(instance=jinja),
         exception_handlers=web.EXCEPTION_HANDLERS,
         lifespan=[worker_lifespan],
@@ -74,6 +103,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     )
     app.state.settings = settings
     app.state.broker = broker
+    app.state.auth_sessionmaker = maker
     return app
 
 

@@ -277,6 +277,77 @@ def catalogue_check(directory: str | None) -> None:
                f"{len(packs)} tenant packs valid")
 
 
+@main.group()
+def users() -> None:
+    """Staff and platform accounts."""
+
+
+async def _create_user(settings: Settings, email: str, name: str, role: str, tenant_slug: str | None,
+                       password: str) -> str:
+    from satupintu.accounts import service as accounts
+    from satupintu.db import make_engine, make_sessionmaker, tenant_session
+    from satupintu.tenants import service
+
+    engine = make_engine(settings.database_url)
+    maker = make_sessionmaker(engine)
+    try:
+        if tenant_slug:
+            async with tenant_session(maker, None) as session:
+                tenant = await service.get_by_slug(session, tenant_slug)
+            if tenant is None:
+                raise click.ClickException(f"unknown tenant {tenant_slug!r}; see `satupintu tenants list`")
+            async with tenant_session(maker, tenant.id) as session:
+                account = await accounts.create_staff(session, email=email, name=name, role=role, password=password)
+                return f"created {role} {account.email} in {tenant.slug}"
+        async with tenant_session(maker, None) as session:
+            account = await accounts.create_platform(session, email=email, name=name, role=role, password=password)
+            return f"created {role} {account.email}"
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        await engine.dispose()
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True,
+              type=click.Choice(["operator", "tenant_admin", "ministry_viewer", "platform_admin"]))
+@click.option("--tenant", "tenant_slug", default=None, help="The regency, for operators and tenant admins.")
+@click.password_option(envvar="SATUPINTU_NEW_PASSWORD", help="Asked for when not given (or SATUPINTU_NEW_PASSWORD).")
+def users_create(email: str, name: str, role: str, tenant_slug: str | None, password: str) -> None:
+    """Create an account with a password (at least 10 characters)."""
+    staff = role in ("operator", "tenant_admin")
+    if staff and not tenant_slug:
+        raise click.ClickException(f"--tenant is required for the role {role}")
+    if not staff and tenant_slug:
+        raise click.ClickException(f"the role {role} belongs to the platform, not to a tenant; drop --tenant")
+    click.echo(asyncio.run(_create_user(_settings(), email, name, role, tenant_slug, password)))
+
+
+def _demo_logins(settings: Settings, slugs: list[str]) -> list[str]:
+    """One admin per regency, a ministry viewer and a platform admin, with passwords made once."""
+    import secrets
+
+    from satupintu.config import VAR_DIR
+
+    path = VAR_DIR / "demo-logins.txt"
+    if path.exists():
+        return path.read_text().splitlines()
+    lines = []
+    accounts = [(f"admin@{slug}.demo.satupintu.id", f"Admin {slug.title()}", "tenant_admin", slug) for slug in slugs]
+    accounts += [("kementerian@demo.satupintu.id", "Pengamat Kementerian", "ministry_viewer", None),
+                 ("platform@demo.satupintu.id", "Admin Platform", "platform_admin", None)]
+    for email, name, role, slug in accounts:
+        password = secrets.token_urlsafe(12)
+        asyncio.run(_create_user(settings, email, name, role, slug, password))
+        where = f"/{slug}/masuk" if slug else "/masuk"
+        lines.append(f"{where:<22} {email:<40} {password}")
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
+    return lines
+
+
 @main.command()
 def demo() -> None:
     """Migrate the local database, load the four regencies, and serve them with a worker."""
@@ -291,10 +362,13 @@ def demo() -> None:
     except DataFileError as exc:
         raise click.ClickException(str(exc)) from exc
     base = f"http://{settings.host}:{settings.port}"
+    slugs = [line.split()[0] for line in asyncio.run(_list(settings))]
     click.echo(f"\nSatuPintu is running on {base}/")
-    for line in asyncio.run(_list(settings)):
-        slug = line.split()[0]
+    for slug in slugs:
         click.echo(f"  {base}/{slug}/")
+    click.echo("\nDemo sign-ins (kept in var/demo-logins.txt):")
+    for line in _demo_logins(settings, slugs):
+        click.echo(f"  {line}")
     click.echo("Press Ctrl+C to stop.")
     sys.stdout.flush()
     _serve(settings, None, None, settings.broker_kind == "memory")

@@ -79,10 +79,11 @@ class TenantOwned:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     __extra_table_args__: tuple[Any, ...] = ()
+    __table_info__: dict[str, Any] = {}
 
     @declared_attr.directive
     def __table_args__(cls) -> tuple[Any, ...]:
-        return (UniqueConstraint("tenant_id", "id"), *cls.__extra_table_args__)
+        return (UniqueConstraint("tenant_id", "id"), *cls.__extra_table_args__, {"info": dict(cls.__table_info__)})
 
 
 def tenant_fk(columns: list[str], target: str, *, ondelete: str | None = None) -> ForeignKeyConstraint:

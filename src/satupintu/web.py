@@ -6,6 +6,7 @@ import hashlib
 import re
 import time
 import uuid
+from urllib.parse import quote
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from satupintu import i18n
 from satupintu.config import PROJECT_ROOT
-from satupintu.tenancy import TenantNotFound, TenantSuspended
+from satupintu.tenancy import RESERVED_SLUGS, SLUG_RE, TenantNotFound, TenantSuspended
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -53,6 +54,7 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["options"] = lambda items, value, text: [(getattr(i, value), getattr(i, text)) for i in items]
     static_urls: dict[str, str] = {}
     env.globals.update(
         static=lambda name: static_urls.setdefault(name, _static_version(name)),
@@ -139,8 +141,16 @@ def suspended(request: Request, exc: TenantSuspended) -> Response:
 def http_error(request: Request, exc: HTTPException) -> Response:
     _ = i18n.gettext
     status = exc.status_code
+    if status == 401 and not _wants_json(request):
+        first = request.url.path.strip("/").split("/")[0]
+        login = f"/{first}/masuk" if SLUG_RE.match(first) and first not in RESERVED_SLUGS else "/masuk"
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Template("errors/error.html", status_code=403, media_type=MediaType.HTML, context={
+            "status": 403, "title": _("Sign in required"), "message": _("Please sign in first."),
+            "action": (f"{login}?next={quote(target)}", _("Sign in"))})
     messages = {
         400: (_("Invalid request"), _("The request could not be understood. Please check what you sent.")),
+        401: (_("Sign in required"), _("Please sign in first.")),
         403: (_("Access denied"), _("You do not have permission to open this page.")),
         405: (_("Method not allowed"), _("This address does not accept that kind of request.")),
         413: (_("Request too large"), _("What you sent is larger than allowed.")),

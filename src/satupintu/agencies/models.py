@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Enum, String, Text, UniqueConstraint
@@ -70,3 +71,17 @@ class Counter(TenantOwned, Base):
     name: Mapped[str] = mapped_column(String(200))
     location_id: Mapped[int] = mapped_column(index=True)
     agency_id: Mapped[int] = mapped_column(index=True)
+
+
+class Holiday(TenantOwned, Base):
+    """A day the mall (or one location) is closed: national holidays, cuti bersama, local events."""
+
+    __tablename__ = "holidays"
+    __extra_table_args__ = (
+        UniqueConstraint("tenant_id", "day", "location_id"),
+        tenant_fk(["location_id"], "locations", ondelete="CASCADE"),
+    )
+
+    day: Mapped[date] = mapped_column()
+    name: Mapped[str] = mapped_column(String(120))
+    location_id: Mapped[int | None] = mapped_column(index=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from satupintu.agencies.models import Agency, AgencyKind, Counter, Location, LocationKind
+from satupintu.agencies.models import Agency, AgencyKind, Counter, Holiday, Location, LocationKind
 
 
 async def agencies(session: AsyncSession) -> list[Agency]:
@@ -53,3 +53,57 @@ async def upsert_locations(session: AsyncSession, items: Iterable[dict[str, Any]
 
 async def upsert_counters(session: AsyncSession, items: Iterable[dict[str, Any]]) -> dict[str, Counter]:
     return await _upsert(session, Counter, "code", items)
+
+
+AGENCY_FIELDS = ("key", "name", "short", "kind")
+LOCATION_FIELDS = ("code", "name", "kind", "address", "hours", "notes")
+COUNTER_FIELDS = ("code", "name", "location_id", "agency_id")
+
+
+class InUse(ValueError):
+    """A row other rows still depend on; the message says which."""
+
+
+async def get_agency(session: AsyncSession, key: str) -> Agency | None:
+    return await session.scalar(select(Agency).where(Agency.key == key))
+
+
+async def get_location(session: AsyncSession, code: str) -> Location | None:
+    return await session.scalar(select(Location).where(Location.code == code))
+
+
+async def get_counter(session: AsyncSession, code: str) -> Counter | None:
+    return await session.scalar(select(Counter).where(Counter.code == code))
+
+
+async def delete_agency(session: AsyncSession, agency: Agency) -> None:
+    from satupintu.accounts.models import StaffAccount
+    from satupintu.catalogue.models import TenantService
+    from satupintu.i18n import gettext as _
+
+    services = await session.scalar(select(func.count()).select_from(TenantService).where(
+        TenantService.agency_id == agency.id))
+    staff = await session.scalar(select(func.count()).select_from(StaffAccount).where(
+        StaffAccount.agency_id == agency.id))
+    counters_left = await session.scalar(select(func.count()).select_from(Counter).where(Counter.agency_id == agency.id))
+    if services or staff or counters_left:
+        raise InUse(_("This agency still serves %(s)d services, has %(c)d counters and %(p)d staff; "
+                      "move them first.") % {"s": services, "c": counters_left, "p": staff})
+    await session.delete(agency)
+    await session.flush()
+
+
+async def delete_counter(session: AsyncSession, counter: Counter) -> None:
+    from satupintu.catalogue.models import TenantService
+    from satupintu.i18n import gettext as _
+
+    used = await session.scalar(select(func.count()).select_from(TenantService).where(
+        TenantService.counter_id == counter.id))
+    if used:
+        raise InUse(_("%(n)d services are assigned to this counter; assign them elsewhere first.") % {"n": used})
+    await session.delete(counter)
+    await session.flush()
+
+
+async def holidays(session: AsyncSession) -> list[Holiday]:
+    return list((await session.scalars(select(Holiday).order_by(Holiday.day))).all())

@@ -253,3 +253,31 @@ async def find_services(
     rows = {row.code: row for row in (await session.scalars(select(TenantService).where(
         TenantService.enabled.is_(True), TenantService.code.in_([code for code, _ in ranked])))).all()}
     return [Finding(rows[code], round(value, 3)) for code, value in ranked if code in rows]
+
+
+SETTINGS_FIELDS = ("enabled", "cost", "cost_note", "completion_value", "completion_unit", "requirements",
+                   "agency_id", "counter_id", "overrides")
+
+
+def change_settings(row: TenantService, *, enabled: bool, cost: int, cost_note: str, completion_value: int,
+                    completion_unit: str, extra_requirements: list[str], agency_id: int | None,
+                    counter_id: int | None) -> None:
+    """A regency's own settings for one service, kept as overrides of the shared text.
+
+    A value equal to the shared one is not an override (so a later shared change still flows in);
+    a value that differs is, and survives catalogue upgrades.
+    """
+    overrides = dict(row.overrides)
+    for name, value in (("cost", cost), ("cost_note", cost_note), ("completion_value", completion_value),
+                        ("completion_unit", completion_unit)):
+        if value == row.base.get(name):
+            overrides.pop(name, None)
+        else:
+            overrides[name] = value
+    extra = [r for r in extra_requirements if r not in row.base.get("requirements", [])]
+    if extra:
+        overrides["extra_requirements"] = extra
+    else:
+        overrides.pop("extra_requirements", None)
+    apply_state(row, row.base, overrides)
+    row.enabled, row.agency_id, row.counter_id = enabled, agency_id, counter_id

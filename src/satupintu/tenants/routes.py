@@ -34,10 +34,11 @@ async def healthz() -> dict[str, str]:
 
 
 @get("/readyz", name="platform:readyz", include_in_schema=False)
-async def readyz(request: Request, db_session: AsyncSession) -> Response[dict[str, Any]]:
+async def readyz(request: Request) -> Response[dict[str, Any]]:
     checks: dict[str, str] = {}
     try:
-        await db_session.execute(text("SELECT 1"))
+        async with request.app.state.auth_sessionmaker() as session:
+            await session.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
         checks["database"] = f"error: {type(exc).__name__}"

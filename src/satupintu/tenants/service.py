@@ -142,3 +142,7 @@ async def provision_from_path(session: AsyncSession, slug_or_path: str | Path,
     path = pack_path(slug_or_path)
     pack = load_pack(path)
     return await provision(session, pack, catalogue or load_catalogue(), source=path)
+
+
+POLICY_FIELDS = ("permit_first", "document_deadline_days", "courier_delivery", "courier_note",
+                 "complaint_response_hours", "notes")

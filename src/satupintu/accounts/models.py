@@ -1,0 +1,97 @@
+"""Who may act: a regency's staff (tenant-owned), the platform's people, identity providers, sessions.
+
+Staff live inside their tenant (row-level security applies), so an account can never be read or
+changed from another regency. Platform accounts (the ministry's viewers, platform admins) carry
+no tenant and are limited by their role to aggregates and onboarding.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Enum, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from satupintu.db import Base, TenantOwned, tenant_fk, utcnow
+
+
+class Role(enum.StrEnum):
+    OPERATOR = "operator"
+    TENANT_ADMIN = "tenant_admin"
+    MINISTRY_VIEWER = "ministry_viewer"
+    PLATFORM_ADMIN = "platform_admin"
+
+
+STAFF_ROLES = (Role.OPERATOR, Role.TENANT_ADMIN)
+PLATFORM_ROLES = (Role.MINISTRY_VIEWER, Role.PLATFORM_ADMIN)
+
+
+def _role(length: int = 20) -> Enum:
+    return Enum(Role, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class _Credentials:
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column()
+    last_login_at: Mapped[datetime | None] = mapped_column()
+    oidc_issuer: Mapped[str | None] = mapped_column(String(300))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
+
+
+class StaffAccount(_Credentials, TenantOwned, Base):
+    """A counter operator (optionally of one agency) or an admin of one regency."""
+
+    __tablename__ = "staff_accounts"
+    __extra_table_args__ = (
+        UniqueConstraint("tenant_id", "email"),
+        tenant_fk(["agency_id"], "agencies"),
+    )
+
+    role: Mapped[Role] = mapped_column(_role())
+    agency_id: Mapped[int | None] = mapped_column(index=True)
+
+
+class PlatformAccount(_Credentials, Base):
+    """A ministry viewer or a platform admin: no tenant, never a citizen's data."""
+
+    __tablename__ = "platform_accounts"
+    __table_args__ = (UniqueConstraint("email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[Role] = mapped_column(_role())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class IdentityProvider(TenantOwned, Base):
+    """A regency's own single sign-on (OpenID Connect), and how its claims map to roles."""
+
+    __tablename__ = "identity_providers"
+    __extra_table_args__ = (UniqueConstraint("tenant_id"),)
+
+    issuer: Mapped[str] = mapped_column(String(300))
+    client_id: Mapped[str] = mapped_column(String(200))
+    client_secret: Mapped[str] = mapped_column(Text)
+    role_claim: Mapped[str] = mapped_column(String(60), default="groups")
+    admin_values: Mapped[list[Any]] = mapped_column(default=list)
+    operator_values: Mapped[list[Any]] = mapped_column(default=list)
+    enabled: Mapped[bool] = mapped_column(default=True)
+
+
+class WebSession(Base):
+    """Server-side session storage for the embedded default (Redis replaces it when configured)."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (UniqueConstraint("namespace", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    namespace: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(200))
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -1,0 +1,183 @@
+"""Signing in and out: regency staff at /{slug}/masuk, the ministry and platform at /masuk."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Router, get, post
+from litestar.enums import RequestEncodingType
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from satupintu.accounts import service
+from satupintu.accounts.models import PlatformAccount, StaffAccount
+from satupintu.accounts.sessions import rotate
+from satupintu.i18n import gettext as _
+from satupintu.tenancy import resolve
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+login_rate_limit = RateLimitConfig(rate_limit=("minute", 20), store="rate_limit")
+"""Per client address, on the sign-in forms only: slows guessing across many accounts."""
+
+
+def safe_next(target: str | None, default: str) -> str:
+    if isinstance(target, str) and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target[:500]
+    return default
+
+
+def _text(form: dict[str, Any], name: str, limit: int = 500) -> str:
+    value = form.get(name, "")
+    return value[:limit] if isinstance(value, str) else ""
+
+
+@get("/{slug:str}/masuk", name="accounts:tenant-login")
+async def tenant_login_form(slug: str, db_session: AsyncSession, next: str | None = None) -> Template:  # noqa: A002
+    tenant = await resolve(db_session, slug, allow_onboarding=True)
+    return Template("accounts/login.html", context={"tenant": tenant, "next": safe_next(next, ""), "error": None,
+                                                    "email": "", "sso": await _has_sso(db_session)})
+
+
+async def _has_sso(session: AsyncSession) -> bool:
+    from satupintu.accounts import oidc
+
+    return await oidc.tenant_provider(session) is not None
+
+
+@post("/{slug:str}/masuk", name="accounts:tenant-login-submit", middleware=[login_rate_limit.middleware],
+      status_code=200)
+async def tenant_login(request: Request, slug: str, db_session: AsyncSession, data: Form) -> Template | Redirect:
+    tenant = await resolve(db_session, slug, allow_onboarding=True)
+    email, target = _text(data, "email", 254), safe_next(_text(data, "next"), f"/{tenant.slug}/admin/")
+    result = await service.sign_in(db_session, StaffAccount, email, _text(data, "password", 200))
+    if result.account is None:
+        await db_session.commit()
+        return Template("accounts/login.html", status_code=400, context={
+            "tenant": tenant, "next": target, "error": result.error, "email": email,
+            "sso": await _has_sso(db_session)})
+    await rotate(request)
+    request.set_session(service.session_data(result.account))
+    return Redirect(target, status_code=303)
+
+
+@post("/{slug:str}/keluar", name="accounts:tenant-logout", status_code=303)
+async def tenant_logout(request: Request, slug: str) -> Redirect:
+    request.clear_session()
+    return Redirect(f"/{slug}/" if slug.isascii() and slug.replace("-", "").isalnum() else "/", status_code=303)
+
+
+@get("/masuk", name="accounts:platform-login")
+async def platform_login_form(next: str | None = None) -> Template:  # noqa: A002
+    from satupintu.accounts import oidc
+
+    return Template("accounts/login.html", context={"tenant": None, "next": safe_next(next, ""), "error": None,
+                                                    "email": "", "sso": oidc.ministry_configured()})
+
+
+@post("/masuk", name="accounts:platform-login-submit", middleware=[login_rate_limit.middleware], status_code=200)
+async def platform_login(request: Request, db_session: AsyncSession, data: Form) -> Template | Redirect:
+    from satupintu.accounts import oidc
+
+    email = _text(data, "email", 254)
+    result = await service.sign_in(db_session, PlatformAccount, email, _text(data, "password", 200))
+    if result.account is None:
+        await db_session.commit()
+        return Template("accounts/login.html", status_code=400, context={
+            "tenant": None, "next": safe_next(_text(data, "next"), ""), "error": result.error, "email": email,
+            "sso": oidc.ministry_configured()})
+    await rotate(request)
+    request.set_session(service.session_data(result.account))
+    default = "/kementerian/" if result.account.role.value == "ministry_viewer" else "/"
+    return Redirect(safe_next(_text(data, "next"), default), status_code=303)
+
+
+@post("/keluar", name="accounts:platform-logout", status_code=303)
+async def platform_logout(request: Request) -> Redirect:
+    request.clear_session()
+    return Redirect("/", status_code=303)
+
+
+def _oidc_error(request: Request, tenant: Any, message: str) -> Template:
+    request.clear_session()
+    return Template("accounts/oidc_error.html", status_code=400, context={"tenant": tenant, "message": message})
+
+
+@get("/{slug:str}/masuk/oidc", name="accounts:tenant-oidc")
+async def tenant_oidc_start(request: Request, slug: str, db_session: AsyncSession,
+                            next: str | None = None) -> Redirect | Template:  # noqa: A002
+    from satupintu.accounts import oidc
+
+    tenant = await resolve(db_session, slug, allow_onboarding=True)
+    provider = await oidc.tenant_provider(db_session)
+    if provider is None:
+        return _oidc_error(request, tenant, _("This region has not set up single sign-on."))
+    try:
+        config = oidc.tenant_config(provider, request.app.state.settings.secret_key)
+        url, pending = await oidc.start(config, str(request.url_for("accounts:tenant-oidc-callback", slug=tenant.slug)))
+    except (oidc.OIDCError, ValueError) as exc:
+        return _oidc_error(request, tenant, str(exc))
+    request.set_session({"oidc": {**pending, "next": safe_next(next, f"/{tenant.slug}/admin/")}})
+    return Redirect(url, status_code=303)
+
+
+@get("/{slug:str}/masuk/oidc/callback", name="accounts:tenant-oidc-callback")
+async def tenant_oidc_callback(request: Request, slug: str, db_session: AsyncSession) -> Redirect | Template:
+    from satupintu.accounts import oidc
+
+    tenant = await resolve(db_session, slug, allow_onboarding=True)
+    pending = dict(request.session).pop("oidc", None) if request.session else None
+    request.clear_session()
+    provider = await oidc.tenant_provider(db_session)
+    if provider is None:
+        return _oidc_error(request, tenant, _("This region has not set up single sign-on."))
+    try:
+        config = oidc.tenant_config(provider, request.app.state.settings.secret_key)
+        claims = await oidc.finish(config, pending, dict(request.query_params))
+        account = await oidc.staff_account(db_session, config, claims)
+    except (oidc.OIDCError, ValueError) as exc:
+        return _oidc_error(request, tenant, str(exc))
+    await rotate(request)
+    request.set_session(service.session_data(account))
+    return Redirect(pending["next"], status_code=303)
+
+
+@get("/masuk/oidc", name="accounts:platform-oidc")
+async def platform_oidc_start(request: Request, next: str | None = None) -> Redirect | Template:  # noqa: A002
+    from satupintu.accounts import oidc
+
+    config = oidc.ministry_config()
+    if config is None:
+        return _oidc_error(request, None, _("Single sign-on for the ministry is not set up."))
+    try:
+        url, pending = await oidc.start(config, str(request.url_for("accounts:platform-oidc-callback")))
+    except oidc.OIDCError as exc:
+        return _oidc_error(request, None, str(exc))
+    request.set_session({"oidc": {**pending, "next": safe_next(next, "/kementerian/")}})
+    return Redirect(url, status_code=303)
+
+
+@get("/masuk/oidc/callback", name="accounts:platform-oidc-callback")
+async def platform_oidc_callback(request: Request, db_session: AsyncSession) -> Redirect | Template:
+    from satupintu.accounts import oidc
+
+    pending = dict(request.session).pop("oidc", None) if request.session else None
+    request.clear_session()
+    config = oidc.ministry_config()
+    if config is None:
+        return _oidc_error(request, None, _("Single sign-on for the ministry is not set up."))
+    try:
+        claims = await oidc.finish(config, pending, dict(request.query_params))
+        account = await oidc.platform_account(db_session, config, claims)
+    except oidc.OIDCError as exc:
+        return _oidc_error(request, None, str(exc))
+    await rotate(request)
+    request.set_session(service.session_data(account))
+    return Redirect(pending["next"], status_code=303)
+
+
+router = Router(path="/", route_handlers=[
+    tenant_login_form, tenant_login, tenant_logout, platform_login_form, platform_login, platform_logout,
+    tenant_oidc_start, tenant_oidc_callback, platform_oidc_start, platform_oidc_callback,
+])

@@ -1,0 +1,150 @@
+"""Rules for accounts: creating them, signing in with lockout, and loading who is signed in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from satupintu.accounts.models import PLATFORM_ROLES, STAFF_ROLES, PlatformAccount, Role, StaffAccount
+from satupintu.db import tenant_session
+from satupintu.i18n import gettext as _
+from satupintu.security import Principal, hash_password, password_problem, verify_password
+from satupintu.tenants.models import Tenant, TenantStatus
+
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,188}\.[A-Za-z]{2,}$")
+
+
+class AccountError(ValueError):
+    """Bad input for an account; the message is for the person at the keyboard."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        raise AccountError(_("Enter a valid e-mail address."))
+    return email
+
+
+async def create_staff(session: AsyncSession, *, email: str, name: str, role: str, password: str | None,
+                       agency_id: int | None = None) -> StaffAccount:
+    email = normalise_email(email)
+    if role not in {r.value for r in STAFF_ROLES}:
+        raise AccountError(_("Choose a role: operator or tenant admin."))
+    if not name.strip():
+        raise AccountError(_("Enter the person's name."))
+    if await session.scalar(select(StaffAccount).where(StaffAccount.email == email)):
+        raise AccountError(_("An account with this e-mail already exists."))
+    if password is not None and (problem := password_problem(password, email)):
+        raise AccountError(problem)
+    account = StaffAccount(email=email, name=name.strip()[:120], role=Role(role), agency_id=agency_id,
+                           password_hash=hash_password(password) if password else None)
+    session.add(account)
+    await session.flush()
+    return account
+
+
+async def create_platform(session: AsyncSession, *, email: str, name: str, role: str,
+                          password: str | None) -> PlatformAccount:
+    email = normalise_email(email)
+    if role not in {r.value for r in PLATFORM_ROLES}:
+        raise AccountError(_("Choose a role: ministry viewer or platform admin."))
+    if await session.scalar(select(PlatformAccount).where(PlatformAccount.email == email)):
+        raise AccountError(_("An account with this e-mail already exists."))
+    if password is not None and (problem := password_problem(password, email)):
+        raise AccountError(problem)
+    account = PlatformAccount(email=email, name=name.strip()[:120] or email, role=Role(role),
+                              password_hash=hash_password(password) if password else None)
+    session.add(account)
+    await session.flush()
+    return account
+
+
+def set_password(account: StaffAccount | PlatformAccount, password: str) -> None:
+    if problem := password_problem(password, account.email):
+        raise AccountError(problem)
+    account.password_hash = hash_password(password)
+    account.failed_logins = 0
+    account.locked_until = None
+
+
+@dataclass
+class SignIn:
+    account: StaffAccount | PlatformAccount | None
+    error: str | None = None
+
+
+async def sign_in(session: AsyncSession, model: type[StaffAccount] | type[PlatformAccount], email: str,
+                  password: str) -> SignIn:
+    """Check a password, counting failures: five in a row lock the account for fifteen minutes.
+
+    The same message is given for an unknown e-mail and a wrong password, and the password is
+    checked against a dummy hash when there is no account, so neither reveals who has one.
+    """
+    wrong = _("The e-mail or the password is wrong.")
+    try:
+        email = normalise_email(email)
+    except AccountError:
+        verify_password(None, password)
+        return SignIn(None, wrong)
+    account = await session.scalar(select(model).where(model.email == email))
+    now = _now()
+    if account is not None and (locked := _aware(account.locked_until)) and locked > now:
+        minutes = max(1, int((locked - now).total_seconds() // 60) + 1)
+        return SignIn(None, _("Too many failed attempts. The account is locked; try again in %(m)d minutes.")
+                      % {"m": minutes})
+    if not verify_password(account.password_hash if account else None, password) or not account.active:
+        if account is not None:
+            account.failed_logins += 1
+            if account.failed_logins >= MAX_FAILURES:
+                account.locked_until = now + LOCKOUT
+                account.failed_logins = 0
+        return SignIn(None, wrong)
+    account.failed_logins = 0
+    account.locked_until = None
+    account.last_login_at = now
+    return SignIn(account)
+
+
+def session_data(account: StaffAccount | PlatformAccount) -> dict[str, Any]:
+    kind = "staff" if isinstance(account, StaffAccount) else "platform"
+    return {"kind": kind, "uid": account.id, "tid": getattr(account, "tenant_id", None)}
+
+
+async def load_principal(maker: async_sessionmaker[AsyncSession], data: dict[str, Any]) -> Principal | None:
+    """Who the session belongs to, read fresh so a deactivated account or a changed role counts now."""
+    kind, uid, tenant_id = data.get("kind"), data.get("uid"), data.get("tid")
+    if not isinstance(uid, int):
+        return None
+    if kind == "platform":
+        async with tenant_session(maker, None) as session:
+            account = await session.get(PlatformAccount, uid)
+            if account is None or not account.active:
+                return None
+            return Principal("platform", account.id, account.email, account.name, account.role.value)
+    if kind == "staff" and isinstance(tenant_id, int):
+        async with tenant_session(maker, None) as session:
+            tenant = await session.get(Tenant, tenant_id)
+        if tenant is None or tenant.status == TenantStatus.SUSPENDED:
+            return None
+        async with tenant_session(maker, tenant_id) as session:
+            staff = await session.scalar(select(StaffAccount).where(StaffAccount.id == uid))
+            if staff is None or not staff.active:
+                return None
+            return Principal("staff", staff.id, staff.email, staff.name, staff.role.value, tenant.id, tenant.slug,
+                             staff.agency_id)
+    return None

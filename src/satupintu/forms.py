@@ -1,0 +1,93 @@
+"""Reading HTML form input: every field checked, every problem named in the reader's language.
+
+Handlers collect the values with these helpers; if anything is wrong they raise ``Invalid`` with
+a message per field, the page is shown again with those messages (status 422), and the request's
+transaction rolls back, so bad input changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from satupintu.i18n import gettext as _
+
+
+class Invalid(ValueError):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class Form:
+    def __init__(self, data: dict[str, Any] | None):
+        self.data = data if isinstance(data, dict) else {}
+        self.errors: dict[str, str] = {}
+
+    def raw(self, name: str) -> str:
+        value = self.data.get(name, "")
+        if isinstance(value, list):
+            value = value[-1] if value else ""
+        return value if isinstance(value, str) else ""
+
+    def text(self, name: str, *, required: bool = False, max_length: int = 200, pattern: str | None = None,
+             pattern_message: str = "") -> str:
+        value = self.raw(name).strip()
+        if required and not value:
+            self.errors[name] = _("This field is required.")
+        elif len(value) > max_length:
+            self.errors[name] = _("At most %(n)d characters.") % {"n": max_length}
+        elif value and pattern and not re.fullmatch(pattern, value):
+            self.errors[name] = pattern_message or _("This value has the wrong format.")
+        return value
+
+    def integer(self, name: str, *, minimum: int = 0, maximum: int = 1_000_000_000, required: bool = True) -> int | None:
+        value = self.raw(name).strip().replace(".", "").replace(" ", "")
+        if not value:
+            if required:
+                self.errors[name] = _("This field is required.")
+            return None
+        if not re.fullmatch(r"-?\d{1,12}", value):
+            self.errors[name] = _("Enter a whole number.")
+            return None
+        number = int(value)
+        if not minimum <= number <= maximum:
+            self.errors[name] = _("Enter a number from %(lo)s to %(hi)s.") % {"lo": minimum, "hi": maximum}
+            return None
+        return number
+
+    def choice(self, name: str, choices: dict[str, Any] | list[str] | tuple[str, ...], *, required: bool = True) -> str:
+        value = self.raw(name).strip()
+        if not value and not required:
+            return ""
+        if value not in choices:
+            self.errors[name] = _("Choose one of the options.")
+        return value
+
+    def flag(self, name: str) -> bool:
+        return self.raw(name) in {"on", "1", "true", "ya"}
+
+    def lines(self, name: str, *, max_lines: int = 30, max_length: int = 300) -> list[str]:
+        items = [line.strip() for line in self.raw(name).splitlines() if line.strip()]
+        if len(items) > max_lines:
+            self.errors[name] = _("At most %(n)d lines.") % {"n": max_lines}
+        elif any(len(item) > max_length for item in items):
+            self.errors[name] = _("Each line may have at most %(n)d characters.") % {"n": max_length}
+        return items
+
+    def day(self, name: str, *, required: bool = True) -> date | None:
+        value = self.raw(name).strip()
+        if not value:
+            if required:
+                self.errors[name] = _("This field is required.")
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.errors[name] = _("Enter a date as YYYY-MM-DD.")
+            return None
+
+    def check(self) -> None:
+        if self.errors:
+            raise Invalid(self.errors)

@@ -1,0 +1,113 @@
+"""Passwords (argon2id), secrets sealed at rest, and the guards every protected route declares."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.fernet import Fernet, InvalidToken
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+_hasher = PasswordHasher()
+_DUMMY = _hasher.hash("satupintu-dummy-password")
+MIN_PASSWORD = 10
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    """Constant work whether or not the account exists, so timing does not reveal who has one."""
+    try:
+        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    from satupintu.i18n import gettext as _
+
+    if len(password) < MIN_PASSWORD:
+        return _("The password must be at least %(n)d characters long.") % {"n": MIN_PASSWORD}
+    if email and email.split("@")[0].lower() in password.lower():
+        return _("The password must not contain the e-mail name.")
+    return None
+
+
+def _fernet(secret_key: str) -> Fernet:
+    digest = hashlib.sha256(b"satupintu-seal:" + secret_key.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def seal(secret_key: str, value: str) -> str:
+    """Encrypt a stored credential (an identity provider's client secret) with the app's key."""
+    return _fernet(secret_key).encrypt(value.encode()).decode()
+
+
+def unseal(secret_key: str, token: str) -> str:
+    try:
+        return _fernet(secret_key).decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise ValueError("the stored secret cannot be decrypted with this SATUPINTU_SECRET_KEY") from exc
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in person, as routes and guards see them (loaded fresh on every request)."""
+
+    kind: str  # "staff" or "platform"
+    id: int
+    email: str
+    name: str
+    role: str
+    tenant_id: int | None = None
+    tenant_slug: str | None = None
+    agency_id: int | None = None
+
+
+def current_principal(connection: ASGIConnection) -> Principal | None:
+    return connection.scope.get("principal")
+
+
+def _require(connection: ASGIConnection) -> Principal:
+    principal = current_principal(connection)
+    if principal is None:
+        raise NotAuthorizedException()
+    return principal
+
+
+def tenant_staff(*roles: str):  # noqa: ANN201 - a Litestar guard factory
+    """Guard: signed in as staff of the tenant in the URL, with one of ``roles``."""
+
+    def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+        principal = _require(connection)
+        slug = connection.path_params.get("slug")
+        if principal.kind != "staff" or principal.tenant_slug != slug or principal.role not in roles:
+            raise PermissionDeniedException()
+
+    guard.__name__ = f"tenant_staff({', '.join(roles)})"
+    return guard
+
+
+def platform(*roles: str):  # noqa: ANN201
+    """Guard: signed in as a platform account with one of ``roles``."""
+
+    def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+        principal = _require(connection)
+        if principal.kind != "platform" or principal.role not in roles:
+            raise PermissionDeniedException()
+
+    guard.__name__ = f"platform({', '.join(roles)})"
+    return guard
+
+
+tenant_admin = tenant_staff("tenant_admin")
+tenant_operator = tenant_staff("operator", "tenant_admin")
+ministry_viewer = platform("ministry_viewer", "platform_admin")
+platform_admin = platform("platform_admin")

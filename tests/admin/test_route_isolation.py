@@ -1,0 +1,65 @@
+"""Walks the application's route table: every admin route of tenant B refuses tenant A's admin, any
+operator, and anonymous visitors (403 or 404), and nothing changes. New routes are covered as they
+are added, without editing this test."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from litestar.routes import HTTPRoute
+from sqlalchemy import text
+
+from satupintu.db import make_engine, tenant_owned_tables
+from tests.conftest import csrf_of, run, sign_in
+
+PARAM = re.compile(r"\{(\w+):(\w+)\}")
+PROTECTED_PREFIXES = ("/{slug:str}/admin",)
+
+
+def protected_routes(app) -> list[tuple[str, str]]:
+    found = []
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or not route.path.startswith(PROTECTED_PREFIXES):
+            continue
+        for method in route.route_handler_map:
+            if method in ("HEAD", "OPTIONS"):
+                continue
+            path = PARAM.sub(lambda m: {"slug": "bangkalan"}.get(m.group(1), "1" if m.group(2) == "int" else "x"),
+                             route.path)
+            found.append((method, path))
+    return sorted(set(found))
+
+
+async def _fingerprint(url: str) -> dict[str, tuple]:
+    engine = make_engine(url)
+    out = {}
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+        for table in [*tenant_owned_tables(), "tenants"]:
+            out[table] = tuple((await connection.execute(text(
+                f"SELECT count(*), max(updated_at) FROM {table}"))).one())
+    await engine.dispose()
+    return out
+
+
+def test_the_walk_finds_the_admin_routes(client):
+    routes = protected_routes(client.litestar_app)
+    assert len(routes) >= 20
+    assert ("POST", "/bangkalan/admin/layanan/x") in routes
+
+
+@pytest.mark.parametrize("who", ["anonymous", "admin_a", "operator_a", "operator_b"])
+def test_every_admin_route_of_another_tenant_is_refused(client, people, who):
+    owner_url = client.database.owner_url
+    if who != "anonymous":
+        slug = "bangkalan" if who.endswith("_b") else "banyuwangi"
+        assert sign_in(client, people[who], slug).status_code == 303
+    token = csrf_of(client)
+    before = run(_fingerprint(owner_url))
+    for method, path in protected_routes(client.litestar_app):
+        data = {"_csrf_token": token, "name": "diubah", "enabled": "on", "cost": "1", "key": "baru",
+                "kind": "opd", "email": "x@x.test", "role": "tenant_admin", "complaint_response_hours": "1"}
+        response = client.request(method, path, data=data if method == "POST" else None, follow_redirects=False)
+        assert response.status_code in (403, 404), f"{who}: {method} {path} answered {response.status_code}"
+    assert run(_fingerprint(owner_url)) == before, f"{who} changed something"

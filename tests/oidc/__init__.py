@@ -1,0 +1,1 @@
+"""Loopback OpenID Connect provider for end-to-end sign-in tests (see README.md)."""
