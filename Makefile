@@ -22,7 +22,7 @@ serve: install
 	$(BIN)/satupintu serve
 
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -128,7 +128,10 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Da
     pg_template = None
     if PG_URL:
         _check_postgres()
-        asyncio.run(migrate.create_role(_pg(PG_URL, "postgres"), APP_ROLE))
+        try:
+            asyncio.run(migrate.create_role(_pg(PG_URL, "postgres"), APP_ROLE))
+        except Exception:  # noqa: BLE001 - a parallel test worker created it first
+            asyncio.run(migrate.create_role(_pg(PG_URL, "postgres"), APP_ROLE))
         pg_template = f"satupintu_tpl_{os.getpid()}"
         _pg_admin(f"DROP DATABASE IF EXISTS {pg_template}")
         _pg_admin(f"CREATE DATABASE {pg_template}")

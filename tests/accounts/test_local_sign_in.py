@@ -99,3 +99,40 @@ def test_platform_accounts_sign_in_at_the_platform_door(client, people):
 def test_citizens_get_no_session_cookie(client):
     for path in ("/banyuwangi/", "/banyuwangi/layanan?q=ktp", "/api/v1/tenants"):
         assert "satupintu_sesi" not in client.get(path).headers.get("set-cookie", "")
+
+
+def test_sessions_live_in_redis_when_configured(database, people):
+    import os
+
+    import pytest
+    from litestar.testing import TestClient
+
+    from satupintu.app import create_app, wrap
+
+    url = os.environ.get("SATUPINTU_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("SATUPINTU_TEST_REDIS_URL not set (CI sets it)")
+    import redis
+
+    app = create_app(database.settings(SATUPINTU_REDIS_URL=url))
+    with TestClient(app=wrap(app)) as client:
+        response = sign_in(client, people["admin_a"], "banyuwangi")
+        session_id = response.cookies.get("satupintu_sesi")
+        assert client.get("/banyuwangi/admin/").status_code == 200
+        keys = redis.Redis.from_url(url).keys("*")
+        assert any(session_id.encode() in key for key in keys)
+        client.post("/banyuwangi/keluar", data={"_csrf_token": csrf_of(client)})
+        assert not any(session_id.encode() in key for key in redis.Redis.from_url(url).keys("*"))
+
+
+def test_cookies_are_secure_in_production(database, people):
+    from litestar.testing import TestClient
+
+    from satupintu.app import create_app, wrap
+
+    app = create_app(database.settings(SATUPINTU_ENV="production"))
+    with TestClient(app=wrap(app), base_url="https://testserver.local") as client:
+        response = sign_in(client, people["admin_a"], "banyuwangi")
+        cookies = response.headers.get_list("set-cookie")
+        session = next(c for c in cookies if c.startswith("satupintu_sesi="))
+        assert "Secure" in session and "HttpOnly" in session

@@ -26,6 +26,23 @@ def sqlite_env(tmp_path) -> dict[str, str]:
             "SATUPINTU_BROKER_URL": "memory://"}
 
 
+def test_users_create(sqlite_env):
+    _cli("db", "upgrade", env=sqlite_env)
+    _cli("tenants", "load", "banyuwangi", env=sqlite_env)
+    env = {**sqlite_env, "SATUPINTU_NEW_PASSWORD": "kata-sandi-panjang-1"}
+    made = _cli("users", "create", "--email", "Kepala@Banyuwangi.go.id", "--name", "Kepala MPP", "--role",
+                "tenant_admin", "--tenant", "banyuwangi", env=env)
+    assert made.returncode == 0 and "created tenant_admin kepala@banyuwangi.go.id in banyuwangi" in made.stdout
+    again = _cli("users", "create", "--email", "kepala@banyuwangi.go.id", "--name", "X", "--role", "operator",
+                 "--tenant", "banyuwangi", env=env)
+    assert again.returncode != 0 and "sudah ada" in again.stderr
+    short = _cli("users", "create", "--email", "a@b.go.id", "--name", "A", "--role", "ministry_viewer",
+                 env={**sqlite_env, "SATUPINTU_NEW_PASSWORD": "pendek"})
+    assert short.returncode != 0 and "paling sedikit 10" in short.stderr
+    wrong = _cli("users", "create", "--email", "a@b.go.id", "--name", "A", "--role", "operator", env=env)
+    assert wrong.returncode != 0 and "--tenant is required" in wrong.stderr
+
+
 def test_db_upgrade_tenants_load_and_list(sqlite_env):
     assert _cli("db", "upgrade", env=sqlite_env).returncode == 0
     loaded = _cli("tenants", "load", "banyuwangi", "labuhanbatu", env=sqlite_env)
@@ -90,6 +107,9 @@ def test_demo_serves_four_regencies_and_keeps_data_between_runs(sqlite_env):
         assert f"{base}/{slug}/" in first
     assert (Path(env["SATUPINTU_VAR_DIR"]) / "satupintu.db").exists()
     assert (Path(env["SATUPINTU_VAR_DIR"]) / "secret_key").exists()
+    assert "admin@banyuwangi.demo.satupintu.id" in first and "/kementerian" not in first.split("Demo")[0]
+    logins = (Path(env["SATUPINTU_VAR_DIR"]) / "demo-logins.txt").read_text()
+    assert "kementerian@demo.satupintu.id" in logins
     _run_demo(env)
     second = env["_output"]
     assert "created" not in second, "a second run must keep the data, not load it again"

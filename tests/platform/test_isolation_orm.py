@@ -11,7 +11,8 @@ from satupintu.db import Base, TenantNotBound, TenantOwned, make_engine, make_se
 from satupintu.tenants.models import Tenant
 from tests.conftest import run
 
-MODELS = [m.class_ for m in Base.registry.mappers if issubclass(m.class_, TenantOwned)]
+MODELS = sorted((m.class_ for m in Base.registry.mappers if issubclass(m.class_, TenantOwned)),
+                key=lambda model: model.__tablename__)
 
 
 async def _ids(url: str) -> dict[str, int]:

@@ -111,5 +111,13 @@ def test_app_role_cannot_move_rows_to_another_tenant(pg_database, table):
     has_rows = run(_as_tenant(pg_database.url, a, text(f"SELECT count(*) FROM {table}")))[0][0]
     if not has_rows:
         pytest.skip(f"{table} has no rows for the demo tenant to try moving")
-    with pytest.raises((ProgrammingError, DBAPIError), match="row-level security"):
+    with pytest.raises((ProgrammingError, DBAPIError), match="row-level security|permission denied"):
         run(_as_tenant(pg_database.url, a, text(f"UPDATE {table} SET tenant_id = :b"), {"b": b}))
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_log SET actor = 'pemalsu'", "DELETE FROM audit_log",
+                                       "TRUNCATE audit_log"])
+def test_audit_log_cannot_be_edited_by_the_application(pg_database, statement):
+    tenants = run(_tenants(pg_database.owner_url))
+    with pytest.raises((ProgrammingError, DBAPIError), match="permission denied"):
+        run(_as_tenant(pg_database.url, tenants["banyuwangi"], text(statement)))

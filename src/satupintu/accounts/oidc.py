@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +30,9 @@ from satupintu.i18n import gettext as _
 
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"]
 TIMEOUT = httpx.Timeout(10.0)
+LEEWAY = 60
+"""Seconds of clock difference tolerated when checking exp and iat."""
+clock = time.time
 
 
 class OIDCError(Exception):
@@ -114,7 +118,7 @@ async def start(config: ProviderConfig, redirect_uri: str) -> tuple[str, dict[st
 
 
 async def finish(config: ProviderConfig, pending: dict[str, str] | None, params: dict[str, str],
-                 *, leeway: int = 60) -> dict[str, Any]:
+                 *, leeway: int | None = None) -> dict[str, Any]:
     """Exchange the code and return the ID token's verified claims; raise OIDCError otherwise."""
     if not pending or not params.get("state") or not secrets.compare_digest(params["state"], pending["state"]):
         raise OIDCError(_("This sign-in link has expired or was already used. Please start again."))
@@ -144,7 +148,7 @@ async def finish(config: ProviderConfig, pending: dict[str, str] | None, params:
             "sub": {"essential": True},
             "nonce": {"essential": True, "value": pending["nonce"]},
         })
-        claims.validate(leeway=leeway)
+        claims.validate(now=int(clock()), leeway=LEEWAY if leeway is None else leeway)
     except (JoseError, ValueError) as exc:
         raise OIDCError(_("The identity token is not valid (signature, issuer, audience, expiry or nonce).")) from exc
     return dict(claims)
@@ -170,7 +174,7 @@ async def staff_account(session: AsyncSession, config: ProviderConfig, claims: d
     if account is None:
         if not email:
             raise OIDCError(_("The identity provider did not share an e-mail address."))
-        account = StaffAccount(email=email, name=str(claims.get("name") or email)[:120], role=role)
+        account = StaffAccount(email=email, name=str(claims.get("name") or email)[:120], role=role, active=True)
         session.add(account)
     if not account.active:
         raise OIDCError(_("This account is deactivated."))
@@ -189,7 +193,7 @@ async def platform_account(session: AsyncSession, config: ProviderConfig, claims
     if account is None:
         if not email:
             raise OIDCError(_("The identity provider did not share an e-mail address."))
-        account = PlatformAccount(email=email, name=str(claims.get("name") or email)[:120], role=role)
+        account = PlatformAccount(email=email, name=str(claims.get("name") or email)[:120], role=role, active=True)
         session.add(account)
     if not account.active:
         raise OIDCError(_("This account is deactivated."))

@@ -1,0 +1,1 @@
+from tests.oidc.conftest import *  # noqa: F401,F403
