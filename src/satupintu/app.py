@@ -25,6 +25,7 @@ from satupintu.accounts.middleware import principal_loader
 from satupintu.accounts.sessions import COOKIE, DatabaseStore, SessionConfig
 from satupintu.admin import routes as admin_routes
 from satupintu.catalogue import routes as catalogue_routes
+from satupintu.onboarding import routes as onboarding_routes
 from satupintu.config import Settings
 from satupintu.db import make_engine, make_sessionmaker
 from satupintu.tenancy import host_routing
@@ -53,7 +54,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         worker = None
         if run_worker and settings.broker_kind == "memory":
             import satupintu.tasks  # noqa: F401 - registers the actors on the broker
+            from satupintu import jobs
 
+            jobs.runtime.use(settings.database_url)
             worker = dramatiq.Worker(broker, worker_threads=2)
             worker.start()
         try:
@@ -83,6 +86,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         route_handlers=[
             accounts_routes.router,
             admin_routes.router,
+            onboarding_routes.router,
             tenants_routes.router,
             catalogue_routes.router,
             create_static_files_router(path="/static", directories=[web.STATIC_DIR],

@@ -65,6 +65,11 @@ class Form:
             self.errors[name] = _("Choose one of the options.")
         return value
 
+    def many(self, name: str) -> list[str]:
+        value = self.data.get(name, [])
+        items = value if isinstance(value, list) else [value]
+        return [item.strip() for item in items if isinstance(item, str) and item.strip()][:200]
+
     def flag(self, name: str) -> bool:
         return self.raw(name) in {"on", "1", "true", "ya"}
 

@@ -35,8 +35,12 @@ class _Runtime:
                 self._loop = loop
             return self._loop
 
+    def use(self, url: str | None) -> None:
+        """Point this process's jobs at a database (the in-process worker of ``serve`` and tests)."""
+        self._override = url
+
     def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
-        url = Settings.from_env().database_url
+        url = getattr(self, "_override", None) or Settings.from_env().database_url
         if self._maker is None or url != self._url:
             self._maker, self._url = make_sessionmaker(make_engine(url)), url
         return self._maker

@@ -5,9 +5,11 @@ from satupintu.agencies.models import Agency, Counter, Holiday, Location
 from satupintu.audit.models import AuditEntry
 from satupintu.catalogue.models import TenantService
 from satupintu.db import Base
+from satupintu.onboarding.models import Invitation, JoinRequest, OnboardingState
 from satupintu.tenants.models import Tenant, TenantPolicy
 
 __all__ = [
-    "Agency", "AuditEntry", "Base", "Counter", "Holiday", "IdentityProvider", "Location", "PlatformAccount",
+    "Agency", "AuditEntry", "Base", "Counter", "Holiday", "IdentityProvider", "Invitation", "JoinRequest", "Location",
+    "OnboardingState", "PlatformAccount",
     "StaffAccount", "Tenant", "TenantPolicy", "TenantService", "WebSession",
 ]

@@ -14,7 +14,7 @@ from satupintu.db import make_engine, tenant_owned_tables
 from tests.conftest import csrf_of, run, sign_in
 
 PARAM = re.compile(r"\{(\w+):(\w+)\}")
-PROTECTED_PREFIXES = ("/{slug:str}/admin",)
+PROTECTED_PREFIXES = ("/{slug:str}/admin", "/onboarding/{slug:str}", "/platform")
 
 
 def protected_routes(app) -> list[tuple[str, str]]:

@@ -1,0 +1,71 @@
+"""Bringing a new regency on board: invitations, requests to join, and each tenant's wizard state."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Enum, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from satupintu.db import Base, TenantOwned, utcnow
+
+
+class Invitation(Base):
+    """A single-use, expiring link that makes its holder the first admin of a new regency.
+
+    Only a hash of the token is stored, so a database reader cannot use an unused invitation.
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(8), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+    created_by: Mapped[str] = mapped_column(String(254))
+    tenant_slug: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RequestStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class JoinRequest(Base):
+    """A regency asking to join; a platform admin approves it (which issues an invitation)."""
+
+    __tablename__ = "join_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(8), index=True)
+    contact_name: Mapped[str] = mapped_column(String(120))
+    contact_email: Mapped[str] = mapped_column(String(254))
+    position: Mapped[str] = mapped_column(String(120), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[RequestStatus] = mapped_column(
+        Enum(RequestStatus, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+        default=RequestStatus.PENDING)
+    decided_by: Mapped[str | None] = mapped_column(String(254))
+    decided_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OnboardingState(TenantOwned, Base):
+    """Which wizard steps a regency has completed, and the progress of its catalogue import."""
+
+    __tablename__ = "onboarding_states"
+    __extra_table_args__ = (UniqueConstraint("tenant_id"),)
+
+    steps: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    import_status: Mapped[str] = mapped_column(String(10), default="idle")
+    import_done: Mapped[int] = mapped_column(default=0)
+    import_total: Mapped[int] = mapped_column(default=0)
+    import_error: Mapped[str] = mapped_column(Text, default="")
+    went_live_at: Mapped[datetime | None] = mapped_column()
