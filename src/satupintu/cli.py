@@ -176,6 +176,35 @@ def tenants_load(packs: tuple[str, ...], directory: str | None) -> None:
         raise click.ClickException(f"nothing was loaded from that pack: {exc}") from exc
 
 
+@tenants.command("export")
+@click.argument("slug")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file (default: standard output).")
+def tenants_export(slug: str, out: str | None) -> None:
+    """Write a tenant's whole configuration as a pack (tenant.toml) that `tenants load` reads."""
+    text = asyncio.run(_export(_settings(), slug))
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"exported {slug} to {out}")
+    else:
+        click.echo(text, nl=False)
+
+
+async def _export(settings: Settings, slug: str) -> str:
+    from satupintu.db import make_engine, make_sessionmaker, tenant_session
+    from satupintu.tenants import service
+
+    engine = make_engine(settings.database_url)
+    try:
+        async with tenant_session(make_sessionmaker(engine), None) as session:
+            tenant = await service.get_by_slug(session, slug)
+            if tenant is None:
+                raise click.ClickException(f"unknown tenant {slug!r}; see `satupintu tenants list`")
+            return await service.export_pack(session, tenant)
+    finally:
+        await engine.dispose()
+
+
 @tenants.command("list")
 def tenants_list() -> None:
     """Show every tenant with its status."""
@@ -372,6 +401,51 @@ def demo() -> None:
     click.echo("Press Ctrl+C to stop.")
     sys.stdout.flush()
     _serve(settings, None, None, settings.broker_kind == "memory")
+
+
+@main.group()
+def modules() -> None:
+    """Knowledge-transfer modules (onboarding/modules/*.md)."""
+
+
+@modules.command("check")
+@click.option("--directory", default=None, help="Modules directory (default: the shipped one).")
+def modules_check(directory: str | None) -> None:
+    """Validate every module: front matter, quiz answers, prerequisites (no cycles)."""
+    from satupintu.knowledge.modules import DEFAULT_MODULES_DIR, load_modules
+
+    try:
+        found = load_modules(Path(directory) if directory else DEFAULT_MODULES_DIR)
+    except DataFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    questions = sum(len(m.meta.quiz) for m in found.values())
+    click.echo(f"{len(found)} modules valid, {questions} quiz questions; in order: {', '.join(found)}")
+
+
+@main.group()
+def transfer() -> None:
+    """Region-to-region transfer: documented visits, MoUs, innovations (tenants/transfer.toml)."""
+
+
+@transfer.command("load")
+@click.option("--file", "path", default=None, help="Data file (default: tenants/transfer.toml).")
+def transfer_load(path: str | None) -> None:
+    """Record the file's facts in the regencies on this platform (idempotent)."""
+    from satupintu.db import make_engine, make_sessionmaker
+    from satupintu.transfer.service import DEFAULT_DATA_FILE, load_data
+
+    async def run() -> list[str]:
+        engine = make_engine(_settings().database_url)
+        try:
+            return await load_data(make_sessionmaker(engine), Path(path) if path else DEFAULT_DATA_FILE)
+        finally:
+            await engine.dispose()
+
+    try:
+        for line in asyncio.run(run()):
+            click.echo(line)
+    except DataFileError as exc:
+        raise click.ClickException(f"nothing was loaded: {exc}") from exc
 
 
 if __name__ == "__main__":

@@ -45,17 +45,24 @@ def browser(templates) -> Iterator:
 
 
 @pytest.fixture
-def live_server(templates, tmp_path) -> Iterator[str]:
-    """The app on a real loopback port, on a private copy of the loaded SQLite database."""
+def live_database(templates, tmp_path):
+    from tests.conftest import fresh_database
+
+    return next(fresh_database("sqlite", tmp_path, templates["sqlite"]))
+
+
+@pytest.fixture
+def live_server(live_database) -> Iterator[str]:
+    """The app on a real loopback port, with its in-process worker, on a private copy of the
+    loaded SQLite database."""
     import uvicorn
 
     from satupintu.app import create_app, wrap
-    from tests.conftest import fresh_database
 
-    database = next(fresh_database("sqlite", tmp_path, templates["sqlite"]))
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(wrap(create_app(database.settings())), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
+    app = create_app(live_database.settings(), run_worker=True)
+    server = uvicorn.Server(uvicorn.Config(wrap(app), host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, Router, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body
@@ -573,6 +573,14 @@ async def audit_log(tenant: Tenant, db_session: AsyncSession, aktor: str = "", o
                  entities=ENTITIES)
 
 
+@get("/ekspor", name="admin:export")
+async def export(tenant: Tenant, db_session: AsyncSession) -> Response[str]:
+    """Download this regency's configuration as a pack, to review or to replicate elsewhere."""
+    text = await tenants_service.export_pack(db_session, tenant)
+    return Response(text, media_type="application/toml; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{tenant.slug}-tenant.toml"'})
+
+
 router = Router(
     path="/{slug:str}/admin",
     guards=[tenant_admin],
@@ -581,6 +589,6 @@ router = Router(
         index, services, service_form, service_save, agencies, agency_create, agency_form, agency_save,
         agency_delete, locations, location_create, location_form, location_save, counter_create, counter_delete,
         holiday_create, holiday_delete, policies, policies_save, staff, staff_create, staff_form, staff_save,
-        sso, sso_save, audit_log,
+        sso, sso_save, audit_log, export,
     ],
 )

@@ -7,6 +7,7 @@ of the shared catalogue it imports, what it changes locally, and its local polic
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -68,6 +69,12 @@ class OverrideSpec(Struct, forbid_unknown_fields=True):
     counter: str | None = None
 
 
+class HolidaySpec(Struct, forbid_unknown_fields=True):
+    day: date
+    name: NonEmpty
+    location: Code | None = None
+
+
 class ServiceSelection(Struct, forbid_unknown_fields=True):
     """Which shared services to import: ``include`` takes ``"*"``, ``"category:<code>"`` or codes."""
 
@@ -89,6 +96,7 @@ class PackSpec(Struct, forbid_unknown_fields=True):
     agencies: list[AgencySpec] = msgspec.field(default_factory=list)
     counters: list[CounterSpec] = msgspec.field(default_factory=list)
     overrides: list[OverrideSpec] = msgspec.field(default_factory=list)
+    holidays: list[HolidaySpec] = msgspec.field(default_factory=list)
 
 
 def pack_path(slug_or_path: str | Path) -> Path:

@@ -134,6 +134,7 @@ async def provision(
                 raise DataFileError(source, None, f"overrides.{code}.counter", f"unknown counter {override.counter!r}")
             plan.counter_ids[code] = counters[override.counter].id
     count = await catalogue_service.import_catalogue(session, catalogue, plan)
+    await _holidays(session, pack, locations, source)
     return ProvisionResult(tenant.id, tenant.slug, created, count, len(agencies), len(locations), len(counters))
 
 
@@ -146,3 +147,75 @@ async def provision_from_path(session: AsyncSession, slug_or_path: str | Path,
 
 POLICY_FIELDS = ("permit_first", "document_deadline_days", "courier_delivery", "courier_note",
                  "complaint_response_hours", "notes")
+
+
+async def _holidays(session: AsyncSession, pack: PackSpec, locations: dict, source: Path) -> None:
+    from satupintu.agencies.models import Holiday
+
+    existing = {(h.day, h.location_id) for h in (await session.scalars(select(Holiday))).all()}
+    for item in pack.holidays:
+        if item.location and item.location not in locations:
+            raise DataFileError(source, None, "holidays.location", f"unknown location {item.location!r}")
+        location_id = locations[item.location].id if item.location else None
+        if (item.day, location_id) not in existing:
+            session.add(Holiday(day=item.day, name=item.name, location_id=location_id))
+            existing.add((item.day, location_id))
+    await session.flush()
+
+
+async def export_pack(session: AsyncSession, tenant: Tenant) -> str:
+    """The tenant's whole configuration as a pack (tenant.toml), ready to review or load elsewhere.
+
+    People are not configuration: staff accounts, the identity provider's secret, audit history,
+    surveys and progress stay out. Loading the result into an empty deployment and exporting it
+    again gives the same text.
+    """
+    import tomli_w
+
+    from satupintu.agencies.models import Holiday
+
+    await bind_tenant(session, tenant.id)
+    agencies = await agencies_service.agencies(session)
+    locations = await agencies_service.locations(session)
+    counters = await agencies_service.counters(session)
+    by_id = {a.id: a for a in agencies}
+    location_code = {l.id: l.code for l in locations}
+    counter_code = {c.id: c.code for c in counters}
+    by_template = {a.template or a.key: a for a in agencies}
+    policy = await get_policy(session) or TenantPolicy()
+    rows = await catalogue_service.tenant_services(session)
+    overrides = []
+    for row in sorted(rows, key=lambda r: r.code):
+        default = by_template.get(row.provider)
+        item: dict = {}
+        for name in ("cost", "cost_note", "completion_value", "completion_unit", "extra_requirements"):
+            if name in row.overrides:
+                item[name] = row.overrides[name]
+        if row.agency_id is not None and (default is None or default.id != row.agency_id):
+            item["agency"] = by_id[row.agency_id].key
+        if row.counter_id is not None:
+            item["counter"] = counter_code[row.counter_id]
+        if item:
+            overrides.append({"code": row.code, **item})
+    holidays = (await session.scalars(select(Holiday).order_by(Holiday.day, Holiday.id))).all()
+    policy_data = {name: getattr(policy, name) for name in POLICY_FIELDS}
+    document = {
+        "slug": tenant.slug, "name": tenant.name, "region_code": tenant.region_code, "province": tenant.province,
+        "timezone": tenant.timezone.value, "status": tenant.status.value,
+        "policies": {k: v for k, v in policy_data.items() if v is not None},
+        "locations": [{"code": l.code, "name": l.name, "kind": l.kind.value, "address": l.address,
+                       "hours": dict(sorted(l.hours.items())), "notes": l.notes}
+                      for l in sorted(locations, key=lambda l: l.code)],
+        "agencies": [{"key": a.key, "name": a.name, "kind": a.kind.value, "short": a.short,
+                      **({"template": a.template} if a.template and a.template != a.key else {})}
+                     for a in sorted(agencies, key=lambda a: a.key)],
+        "counters": [{"code": c.code, "name": c.name, "location": location_code[c.location_id],
+                      "agency": by_id[c.agency_id].key} for c in sorted(counters, key=lambda c: c.code)],
+        "services": {"include": sorted(r.code for r in rows if r.enabled) or ["*"],
+                     **({} if any(r.enabled for r in rows) else {"exclude": sorted(r.code for r in rows)})},
+        "overrides": overrides,
+        "holidays": [{"day": h.day, "name": h.name, **({"location": location_code[h.location_id]}
+                                                       if h.location_id else {})} for h in holidays],
+    }
+    header = f"# SatuPintu tenant pack exported from {tenant.name} ({tenant.region_code}).\n"
+    return header + tomli_w.dumps(document)
