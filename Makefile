@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: install demo serve test bench clean
+.PHONY: install demo serve test bench clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,9 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# After changing user-facing text: refresh the Indonesian catalogue, then translate the new entries
+# (tests/platform/test_i18n.py lists any that are still untranslated).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -o var/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel update -i var/messages.pot -d src/satupintu/locale -l id --no-fuzzy-matching
