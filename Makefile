@@ -33,5 +33,6 @@ clean:
 # After changing user-facing text: refresh the Indonesian catalogue, then translate the new entries
 # (tests/platform/test_i18n.py lists any that are still untranslated).
 messages: install
+	mkdir -p var
 	$(BIN)/pybabel extract -F babel.cfg -o var/messages.pot --no-location --omit-header .
 	$(BIN)/pybabel update -i var/messages.pot -d src/satupintu/locale -l id --no-fuzzy-matching
