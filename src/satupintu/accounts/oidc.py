@@ -163,40 +163,29 @@ def role_for(config: ProviderConfig, claims: dict[str, Any]) -> str:
     raise OIDCError(_("Your account at the identity provider has no role in SatuPintu. Ask your admin."))
 
 
-async def staff_account(session: AsyncSession, config: ProviderConfig, claims: dict[str, Any]) -> StaffAccount:
-    """Find (by subject, then e-mail) or create the staff account; the provider's role wins."""
+async def _linked_account(session: AsyncSession, model: type, config: ProviderConfig, claims: dict[str, Any]):
+    """Find (by issuer and subject, then e-mail) or create the account; the provider's role wins."""
     role = Role(role_for(config, claims))
     subject, email = str(claims["sub"]), str(claims.get("email") or "").lower()
-    account = await session.scalar(select(StaffAccount).where(or_(
-        (StaffAccount.oidc_issuer == config.issuer) & (StaffAccount.oidc_subject == subject),
-        StaffAccount.email == email if email else False,
+    account = await session.scalar(select(model).where(or_(
+        (model.oidc_issuer == config.issuer) & (model.oidc_subject == subject),
+        model.email == email if email else False,
     )))
     if account is None:
         if not email:
             raise OIDCError(_("The identity provider did not share an e-mail address."))
-        account = StaffAccount(email=email, name=str(claims.get("name") or email)[:120], role=role, active=True)
+        account = model(email=email, name=str(claims.get("name") or email)[:120], role=role, active=True)
         session.add(account)
     if not account.active:
         raise OIDCError(_("This account is deactivated."))
     account.role, account.oidc_issuer, account.oidc_subject = role, config.issuer, subject
     await session.flush()
     return account
+
+
+async def staff_account(session: AsyncSession, config: ProviderConfig, claims: dict[str, Any]) -> StaffAccount:
+    return await _linked_account(session, StaffAccount, config, claims)
 
 
 async def platform_account(session: AsyncSession, config: ProviderConfig, claims: dict[str, Any]) -> PlatformAccount:
-    role = Role(role_for(config, claims))
-    subject, email = str(claims["sub"]), str(claims.get("email") or "").lower()
-    account = await session.scalar(select(PlatformAccount).where(or_(
-        (PlatformAccount.oidc_issuer == config.issuer) & (PlatformAccount.oidc_subject == subject),
-        PlatformAccount.email == email if email else False,
-    )))
-    if account is None:
-        if not email:
-            raise OIDCError(_("The identity provider did not share an e-mail address."))
-        account = PlatformAccount(email=email, name=str(claims.get("name") or email)[:120], role=role, active=True)
-        session.add(account)
-    if not account.active:
-        raise OIDCError(_("This account is deactivated."))
-    account.role, account.oidc_issuer, account.oidc_subject = role, config.issuer, subject
-    await session.flush()
-    return account
+    return await _linked_account(session, PlatformAccount, config, claims)
