@@ -85,6 +85,7 @@ async def _seed_every_table(database: Database) -> None:
 
     from satupintu.accounts.models import IdentityProvider, Role, StaffAccount
     from satupintu.agencies.models import Holiday
+    from satupintu.onboarding.models import OnboardingState
     from satupintu.audit.models import AuditEntry
     from satupintu.db import make_engine, make_sessionmaker, tenant_session
     from satupintu.tenants.models import Tenant
@@ -98,10 +99,35 @@ async def _seed_every_table(database: Database) -> None:
             session.add_all([
                 StaffAccount(email=f"kepala@{tenant.slug}.test", name=f"Kepala MPP {tenant.name}", role=Role.TENANT_ADMIN),
                 Holiday(day=dt.date(2026, 8, 17), name="Hari Kemerdekaan RI"),
+                OnboardingState(steps={"profil": "2026-01-01T00:00:00+00:00"}, import_status="done"),
                 IdentityProvider(issuer=f"https://sso.{tenant.slug}.test", client_id=tenant.slug, client_secret="-",
                                  admin_values=["admin"], enabled=False),
                 AuditEntry(actor="seed@satupintu.test", actor_role="tenant_admin", action="create", entity="seed",
                            entity_key=tenant.slug),
+            ])
+            # knowledge and transfer: the seeded innovation is private, so nothing reaches the public pages
+            from satupintu.knowledge.models import ModuleProgress, QuizAttempt
+            from satupintu.transfer.models import Innovation, Mou, StudyVisit
+
+            kepala = await session.scalar(select(StaffAccount).where(StaffAccount.email == f"kepala@{tenant.slug}.test"))
+            session.add_all([
+                ModuleProgress(staff_id=kepala.id, module_slug="dasar-hukum-mpp", checklist_done=[0], attempts=0),
+                QuizAttempt(staff_id=kepala.id, module_slug="dasar-hukum-mpp", answers=[0], correct=0, total=4,
+                            score=0, passed=False),
+                StudyVisit(role="host", counterpart_name=f"Tamu rahasia {tenant.slug}", topics=["uji"]),
+                Mou(title=f"MoU rahasia {tenant.slug}", counterpart_name="Daerah lain", scope="uji", status="draft"),
+                Innovation(key="inovasi-rahasia", title=f"Inovasi rahasia {tenant.slug}", summary="uji",
+                           category="lainnya", status="pilot", public=False),
+            ])
+            # benchmarks: aggregates only (a survey period, an evaluation year, a month of figures)
+            from satupintu.benchmarks.models import MonthlyOperations, ServiceEvaluation, SurveyResult
+
+            session.add_all([
+                SurveyResult(period="2026-S1", source="summary", respondents=100, totals=[3_400_000] * 9),
+                ServiceEvaluation(year=2025, scores={"kebijakan": 400, "sdm": 400, "sarpras": 400, "sipp": 400,
+                                                     "pengaduan": 400, "inovasi": 400}),
+                MonthlyOperations(month="2026-05", visitors=1000, transactions=800, complaints_received=10,
+                                  complaints_on_time=9),
             ])
     await engine.dispose()
 

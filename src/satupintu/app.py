@@ -24,8 +24,12 @@ from satupintu.accounts import routes as accounts_routes
 from satupintu.accounts.middleware import principal_loader
 from satupintu.accounts.sessions import COOKIE, DatabaseStore, SessionConfig
 from satupintu.admin import routes as admin_routes
+from satupintu.benchmarks import admin_routes as benchmarks_admin_routes
+from satupintu.benchmarks import routes as benchmarks_routes
 from satupintu.catalogue import routes as catalogue_routes
 from satupintu.onboarding import routes as onboarding_routes
+from satupintu.knowledge import routes as knowledge_routes
+from satupintu.transfer import routes as transfer_routes
 from satupintu.config import Settings
 from satupintu.db import make_engine, make_sessionmaker
 from satupintu.tenancy import host_routing
@@ -64,6 +68,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         finally:
             if worker is not None:
                 worker.stop()
+                from satupintu import jobs
+
+                jobs.runtime.use(None)
             await engine.dispose()
 
     maker = make_sessionmaker(engine)
@@ -89,6 +96,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             onboarding_routes.router,
             tenants_routes.router,
             catalogue_routes.router,
+            knowledge_routes.learning_router, knowledge_routes.admin_router, knowledge_routes.public_router,
+            transfer_routes.admin_router, transfer_routes.public_router,
+            benchmarks_routes.router, benchmarks_admin_routes.router,
             create_static_files_router(path="/static", directories=[web.STATIC_DIR],
                                        cache_control=None, include_in_schema=False),
         ],

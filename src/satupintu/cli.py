@@ -377,6 +377,18 @@ def _demo_logins(settings: Settings, slugs: list[str]) -> list[str]:
     return lines
 
 
+async def _demo_transfer(settings: Settings) -> None:
+    """The documented study visits, MoU and innovations of the four regencies (idempotent)."""
+    from satupintu.db import make_engine, make_sessionmaker
+    from satupintu.transfer.service import DEFAULT_DATA_FILE, load_data
+
+    engine = make_engine(settings.database_url)
+    try:
+        await load_data(make_sessionmaker(engine), DEFAULT_DATA_FILE)
+    finally:
+        await engine.dispose()
+
+
 @main.command()
 def demo() -> None:
     """Migrate the local database, load the four regencies, and serve them with a worker."""
@@ -388,6 +400,7 @@ def demo() -> None:
     try:
         for line in asyncio.run(_load(settings, [str(p.parent) for p in available_packs()], only_missing=True)):
             click.echo(line)
+        asyncio.run(_demo_transfer(settings))
     except DataFileError as exc:
         raise click.ClickException(str(exc)) from exc
     base = f"http://{settings.host}:{settings.port}"
@@ -447,6 +460,11 @@ def transfer_load(path: str | None) -> None:
     except DataFileError as exc:
         raise click.ClickException(f"nothing was loaded: {exc}") from exc
 
+
+from satupintu.benchmarks import cli as _benchmarks_cli  # noqa: E402 - the benchmark commands
+
+main.add_command(_benchmarks_cli.rollups)
+main.add_command(_benchmarks_cli.scheduler)
 
 if __name__ == "__main__":
     main()

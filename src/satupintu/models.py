@@ -3,13 +3,19 @@
 from satupintu.accounts.models import IdentityProvider, PlatformAccount, StaffAccount, WebSession
 from satupintu.agencies.models import Agency, Counter, Holiday, Location
 from satupintu.audit.models import AuditEntry
+from satupintu.benchmarks.models import (BenchmarkPoint, BenchmarkRollup, MonthlyOperations,
+                                         ServiceEvaluation, SurveyResult)
 from satupintu.catalogue.models import TenantService
 from satupintu.db import Base
+from satupintu.knowledge.models import ModuleProgress, QuizAttempt
 from satupintu.onboarding.models import Invitation, JoinRequest, OnboardingState
 from satupintu.tenants.models import Tenant, TenantPolicy
+from satupintu.transfer.models import Innovation, Mou, PublicInnovation, Replication, StudyVisit
 
 __all__ = [
     "Agency", "AuditEntry", "Base", "Counter", "Holiday", "IdentityProvider", "Invitation", "JoinRequest", "Location",
     "OnboardingState", "PlatformAccount",
     "StaffAccount", "Tenant", "TenantPolicy", "TenantService", "WebSession",
+    "BenchmarkPoint", "BenchmarkRollup", "MonthlyOperations", "ServiceEvaluation", "SurveyResult",
+    "ModuleProgress", "QuizAttempt", "Innovation", "Mou", "PublicInnovation", "Replication", "StudyVisit",
 ]

@@ -1,7 +1,8 @@
 """Every Dramatiq actor of the application; the worker imports this module."""
 
 from satupintu import broker  # noqa: F401 - must come first: actors bind to the global broker
+from satupintu.benchmarks.tasks import refresh_all_rollups, refresh_tenant_rollup
 from satupintu.onboarding.tasks import import_services
 from satupintu.tenants.tasks import provision_tenant
 
-__all__ = ["import_services", "provision_tenant"]
+__all__ = ["import_services", "provision_tenant", "refresh_all_rollups", "refresh_tenant_rollup"]

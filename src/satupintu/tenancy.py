@@ -20,7 +20,7 @@ from satupintu.tenants.models import Tenant, TenantStatus
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 RESERVED_SLUGS = frozenset({
     "admin", "api", "bahasa", "healthz", "readyz", "static", "kementerian", "onboarding", "masuk",
-    "keluar", "login", "logout", "daftar", "undangan", "auth", "schema", "platform", "replikasi", "favicon.ico", "robots.txt",
+    "keluar", "login", "logout", "daftar", "undangan", "auth", "schema", "platform", "replikasi", "inovasi", "favicon.ico", "robots.txt",
 })
 
 

@@ -136,7 +136,7 @@ def test_values_defaults(values: dict[str, Any]) -> None:
     assert values["image"]["pullPolicy"] == "IfNotPresent"
     assert values["web"]["replicaCount"] == 2
     assert values["worker"]["replicaCount"] == 2
-    assert values["scheduler"]["enabled"] is False  # until the app ships periodic jobs
+    assert values["scheduler"]["enabled"] is True  # the nightly benchmark rollups
     assert values["database"]["createAppRole"] is False
     assert values["database"]["appRole"] == "satupintu_app"
     assert values["web"]["rollingUpdate"]["maxUnavailable"] == 0

@@ -57,6 +57,8 @@ async def tenant_login(request: Request, slug: str, db_session: AsyncSession, da
         return Template("accounts/login.html", status_code=400, context={
             "tenant": tenant, "next": target, "error": result.error, "email": email,
             "sso": await _has_sso(db_session)})
+    if result.account.role.value == "operator" and not _text(data, "next"):
+        target = f"/{tenant.slug}/belajar/"
     await rotate(request)
     request.set_session(service.session_data(result.account))
     return Redirect(target, status_code=303)

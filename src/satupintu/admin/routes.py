@@ -558,7 +558,8 @@ async def sso_save(request: Request, tenant: Tenant, db_session: AsyncSession, d
 
 # -- audit log ------------------------------------------------------------------------------------
 
-ENTITIES = ("service", "agency", "location", "counter", "holiday", "policy", "staff", "sso")
+ENTITIES = ("service", "agency", "location", "counter", "holiday", "policy", "staff", "sso", "tenant", "innovation",
+            "visit", "mou", "survey", "evaluation", "operations")
 
 
 @get("/audit", name="admin:audit")

@@ -1,0 +1,255 @@
+"""Rollups: the aggregate tables the ministry reads, and the reading of them.
+
+Computing: for each regency, open a session bound to THAT regency (so the ORM filter and
+PostgreSQL's row-level security both apply), run every indicator and collect its time series, then
+write the result, in a separate transaction that touches platform tables only. Nothing personal
+can reach a rollup: indicators return numbers, series carry counts and indices.
+
+Reading: the ministry's pages and the tenant admin's "position" page read ``benchmark_rollups``
+and ``benchmark_series`` only; medians, ranks and distributions are computed from those rows.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from satupintu.benchmarks import formulas, periods
+from satupintu.benchmarks.indicators import (
+    CACHE,
+    INDICATORS,
+    Indicator,
+    evaluation_index,
+    latest_evaluation,
+    latest_survey,
+    survey_ikm,
+)
+from satupintu.benchmarks.models import BenchmarkPoint, BenchmarkRollup, MonthlyOperations, ServiceEvaluation, SurveyResult
+from satupintu.db import tenant_session, utcnow
+from satupintu.tenants.models import Tenant, TenantStatus
+
+SERIES_MONTHS = 36
+
+
+# -- computing ------------------------------------------------------------------------------------
+
+@dataclass
+class Snapshot:
+    figures: dict[str, float | None]
+    details: dict[str, Any]
+    points: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (kind, period, values)
+
+
+async def compute(session: AsyncSession) -> Snapshot:
+    """Every indicator and the time series of the tenant this session is bound to."""
+    session.info.pop(CACHE, None)
+    figures: dict[str, float | None] = {}
+    for ind in INDICATORS:
+        value = ind.rounded(await ind.compute(session))
+        figures[ind.name] = None if value is None else float(value)
+    details: dict[str, Any] = {}
+    survey = await latest_survey(session)
+    if survey is not None:
+        details.update(ikm_period=survey.period, ikm_respondents=survey.respondents)
+    evaluation = await latest_evaluation(session)
+    if evaluation is not None:
+        details.update(ipp_year=evaluation.year, ipp_verified=evaluation.verified_at is not None)
+    points: list[tuple[str, str, dict[str, Any]]] = []
+    months = (await session.scalars(select(MonthlyOperations).order_by(MonthlyOperations.month.desc())
+                                    .limit(SERIES_MONTHS))).all()
+    for row in reversed(months):
+        points.append(("month", row.month, {"visitors": row.visitors, "transactions": row.transactions,
+                                            "complaints_received": row.complaints_received,
+                                            "complaints_on_time": row.complaints_on_time}))
+    for result in (await session.scalars(select(SurveyResult))).all():
+        points.append(("survey", result.period, {"ikm": float(formulas.round2(survey_ikm(result))),
+                                                 "respondents": result.respondents}))
+    for row in (await session.scalars(select(ServiceEvaluation))).all():
+        index = evaluation_index(row)
+        points.append(("year", str(row.year), {"ipp": None if index is None else float(formulas.round2(index)),
+                                               "verified": row.verified_at is not None}))
+    session.info.pop(CACHE, None)
+    return Snapshot(figures, details, points)
+
+
+async def store(session: AsyncSession, tenant: Tenant, snapshot: Snapshot) -> BenchmarkRollup:
+    """Replace a regency's rollup and series (platform tables; the session needs no tenant)."""
+    await session.execute(delete(BenchmarkRollup).where(BenchmarkRollup.tenant_slug == tenant.slug,
+                                                        BenchmarkRollup.region_code != tenant.region_code))
+    row = await session.get(BenchmarkRollup, tenant.region_code)
+    if row is None:
+        row = BenchmarkRollup(region_code=tenant.region_code)
+        session.add(row)
+    row.tenant_slug, row.name, row.province, row.status = tenant.slug, tenant.name, tenant.province, tenant.status.value
+    row.figures, row.details, row.computed_at = snapshot.figures, snapshot.details, utcnow()
+    await session.flush()
+    await session.execute(delete(BenchmarkPoint).where(BenchmarkPoint.region_code == tenant.region_code))
+    session.add_all(BenchmarkPoint(region_code=tenant.region_code, kind=kind, period=period, figures=values)
+                    for kind, period, values in snapshot.points)
+    await session.flush()
+    return row
+
+
+async def refresh_tenant(maker: async_sessionmaker[AsyncSession], tenant_id: int,
+                         requested_at: datetime | None = None) -> BenchmarkRollup | None:
+    """Recompute one regency's rollup. Skipped when a newer one exists than the change that asked
+    for it (many changes in a row queue many jobs; one recomputation answers them all)."""
+    async with tenant_session(maker, None) as session:
+        tenant = await session.get(Tenant, tenant_id)
+        if tenant is None:
+            return None
+        if requested_at is not None:
+            current = await session.get(BenchmarkRollup, tenant.region_code)
+            if current is not None and _aware(current.computed_at) >= requested_at:
+                return current
+        session.expunge(tenant)
+    async with tenant_session(maker, tenant.id) as session:
+        snapshot = await compute(session)
+    async with tenant_session(maker, None) as session:
+        return await store(session, tenant, snapshot)
+
+
+def _aware(moment: datetime) -> datetime:
+    from datetime import UTC
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def tenant_ids(maker: async_sessionmaker[AsyncSession], slug: str | None = None) -> list[int]:
+    async with tenant_session(maker, None) as session:
+        query = select(Tenant.id).order_by(Tenant.id)
+        if slug:
+            query = query.where(Tenant.slug == slug)
+        return list((await session.scalars(query)).all())
+
+
+async def prune(maker: async_sessionmaker[AsyncSession]) -> int:
+    """Drop rollups of regencies that no longer exist."""
+    async with tenant_session(maker, None) as session:
+        codes = select(Tenant.region_code)
+        result = await session.execute(delete(BenchmarkRollup).where(BenchmarkRollup.region_code.not_in(codes)))
+        return result.rowcount or 0
+
+
+async def refresh_all(maker: async_sessionmaker[AsyncSession], slug: str | None = None) -> list[BenchmarkRollup]:
+    """Recompute every regency (or one), one tenant-bound session at a time; then prune."""
+    done = []
+    for tenant_id in await tenant_ids(maker, slug):
+        row = await refresh_tenant(maker, tenant_id)
+        if row is not None:
+            done.append(row)
+    if slug is None:
+        await prune(maker)
+    return done
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+STATUSES = tuple(s.value for s in TenantStatus)
+
+
+async def all_rollups(session: AsyncSession) -> list[BenchmarkRollup]:
+    return list((await session.scalars(select(BenchmarkRollup).order_by(BenchmarkRollup.name))).all())
+
+
+async def rollup_by_slug(session: AsyncSession, slug: str) -> BenchmarkRollup | None:
+    return await session.scalar(select(BenchmarkRollup).where(BenchmarkRollup.tenant_slug == slug))
+
+
+async def series(session: AsyncSession, region_codes: Iterable[str]) -> dict[str, dict[str, list[BenchmarkPoint]]]:
+    """Time series by region code, then by kind (month, survey, year), in time order."""
+    codes = list(region_codes)
+    out: dict[str, dict[str, list[BenchmarkPoint]]] = {code: {"month": [], "survey": [], "year": []} for code in codes}
+    if not codes:
+        return out
+    rows = (await session.scalars(select(BenchmarkPoint).where(BenchmarkPoint.region_code.in_(codes)))).all()
+    for row in rows:
+        out[row.region_code].setdefault(row.kind, []).append(row)
+    for kinds in out.values():
+        for kind, points in kinds.items():
+            points.sort(key=lambda p: periods.sort_key(p.period) if kind != "year" else (p.period, 0))
+    return out
+
+
+def live(rows: Iterable[BenchmarkRollup]) -> list[BenchmarkRollup]:
+    return [r for r in rows if r.status == TenantStatus.LIVE.value]
+
+
+def values_of(rows: Iterable[BenchmarkRollup], ind: Indicator) -> list[float]:
+    return [ind.rounded(r.figures[ind.name]) for r in rows if r.figures.get(ind.name) is not None]
+
+
+def national(rows: Iterable[BenchmarkRollup], ind: Indicator) -> float | None:
+    """The national figure of the live regions: the median, or for yes/no indicators the share that says yes."""
+    values = values_of(live(rows), ind)
+    if not values:
+        return None
+    if ind.unit == "flag":
+        return round(sum(values) * 100 / len(values), 1)
+    return ind.rounded(statistics.median(values))
+
+
+@dataclass(frozen=True)
+class Distribution:
+    count: int
+    minimum: float
+    q1: float
+    median: float
+    q3: float
+    maximum: float
+
+
+def distribution(values: list[float]) -> Distribution | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        q1 = q3 = ordered[0]
+    else:
+        q1, _m, q3 = statistics.quantiles(ordered, n=4, method="inclusive")
+    return Distribution(len(ordered), ordered[0], q1, statistics.median(ordered), q3, ordered[-1])
+
+
+def rank(rows: Iterable[BenchmarkRollup], ind: Indicator, region_code: str) -> tuple[int, int] | None:
+    """1-based rank of a region among the live regions that report the indicator (best first), and of how many."""
+    candidates = [(ind.rounded(r.figures[ind.name]), r.region_code) for r in live(rows)
+                  if r.figures.get(ind.name) is not None]
+    mine = next((v for v, code in candidates if code == region_code), None)
+    if mine is None:
+        return None
+    better = sum(1 for v, _ in candidates if (v > mine if ind.higher_is_better else v < mine))
+    return better + 1, len(candidates)
+
+
+def percentile(values: list[float], value: float, higher_is_better: bool = True) -> int:
+    """Share of regions this value is at least as good as, in whole percent."""
+    if not values:
+        return 0
+    as_good = sum(1 for v in values if (v <= value if higher_is_better else v >= value))
+    return int(Fraction(as_good * 100, len(values)))
+
+
+SORT_FIXED = ("name", "province", "status")
+
+
+def table(rows: list[BenchmarkRollup], *, province: str = "", status: str = "", sort: str = "name",
+          descending: bool = False, indicators: dict[str, Indicator] | None = None) -> list[BenchmarkRollup]:
+    """Filter and sort the overview. Regions without a value come last in either direction."""
+    selected = [r for r in rows if (not province or r.province == province) and (not status or r.status == status)]
+    if sort in SORT_FIXED:
+        return sorted(selected, key=lambda r: (getattr(r, sort).lower(), r.name.lower()), reverse=descending)
+    ind = (indicators or {}).get(sort)
+    if ind is None:
+        return sorted(selected, key=lambda r: r.name.lower())
+    present = [r for r in selected if r.figures.get(sort) is not None]
+    absent = [r for r in selected if r.figures.get(sort) is None]
+    present.sort(key=lambda r: r.name.lower())
+    present.sort(key=lambda r: ind.rounded(r.figures[sort]), reverse=descending)
+    return present + sorted(absent, key=lambda r: r.name.lower())

@@ -1,0 +1,77 @@
+"""Periodic jobs, run by ``satupintu scheduler`` (exactly one replica; the Helm chart sees to that).
+
+Dramatiq's documentation recommends APScheduler for periodic work: the scheduler only enqueues,
+the workers do the work, so a restarted scheduler loses nothing but a late start. With the
+in-process broker (one machine, no Redis or RabbitMQ) there is no worker in this process to hand
+the job to, so the scheduler runs the refresh itself.
+
+When other domains gain periodic jobs (the 4-hour complaint sweep), they are added to ``jobs()``;
+this module can then move up to the platform level.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from satupintu.config import Settings
+from satupintu.logs import get_logger
+
+log = get_logger("satupintu.scheduler")
+TIMEZONE = "Asia/Jakarta"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    run: Callable[[], None]
+    trigger: CronTrigger
+    description: str
+
+
+def refresh_rollups_now(settings: Settings) -> int:
+    """Recompute every regency's rollup in this process; returns how many regencies were done."""
+    from satupintu.benchmarks import rollups
+    from satupintu.db import make_engine, make_sessionmaker
+
+    async def work() -> int:
+        engine = make_engine(settings.database_url)
+        try:
+            return len(await rollups.refresh_all(make_sessionmaker(engine)))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(work())
+
+
+def nightly_rollups(settings: Settings) -> Callable[[], None]:
+    def run() -> None:
+        if settings.broker_kind == "memory":
+            count = refresh_rollups_now(settings)
+            log.info("nightly rollups computed here (in-process broker)", tenants=count)
+            return
+        from satupintu.benchmarks.tasks import refresh_all_rollups
+
+        refresh_all_rollups.send()
+        log.info("nightly rollups queued")
+
+    return run
+
+
+def jobs(settings: Settings) -> list[Job]:
+    return [Job("rollups-nightly", nightly_rollups(settings), CronTrigger(hour=1, minute=30, timezone=TIMEZONE),
+                "recompute every regency's benchmark rollups at 01:30 WIB")]
+
+
+def build(settings: Settings, scheduler: BaseScheduler | None = None) -> BaseScheduler:
+    """A scheduler with every periodic job; a run missed by up to an hour still happens, once."""
+    scheduler = scheduler or BlockingScheduler(timezone=TIMEZONE)
+    for job in jobs(settings):
+        scheduler.add_job(job.run, job.trigger, id=job.id, name=job.description, coalesce=True, max_instances=1,
+                          misfire_grace_time=3600, replace_existing=True)
+    return scheduler

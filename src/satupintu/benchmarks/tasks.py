@@ -1,0 +1,47 @@
+"""Background jobs of the benchmarks: recompute one regency's rollup, or all of them nightly.
+
+Both are idempotent (a rollup is replaced, never added to) and carry ids, never objects. The
+nightly job fans out one message per regency, so a failure in one regency is retried on its own
+and the work spreads over every worker.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import dramatiq
+
+from satupintu import broker as _broker  # noqa: F401 - sets the global broker before actors bind
+from satupintu import jobs
+from satupintu.benchmarks import rollups
+from satupintu.logs import get_logger
+
+log = get_logger("satupintu.tasks")
+QUEUE = "rollups"
+
+
+@dramatiq.actor(queue_name=QUEUE, max_retries=5, min_backoff=2000, time_limit=10 * 60 * 1000)
+def refresh_tenant_rollup(tenant_id: int, requested_at: str | None = None) -> None:
+    """Recompute one regency's indicators and time series (skipped if already newer than the request)."""
+    when = datetime.fromisoformat(requested_at) if requested_at else None
+
+    async def work(maker):  # noqa: ANN001, ANN202
+        return await rollups.refresh_tenant(maker, tenant_id, when)
+
+    row = jobs.run(work)
+    if row is not None:
+        log.info("rollup refreshed", tenant=row.tenant_slug)
+
+
+@dramatiq.actor(queue_name=QUEUE, max_retries=3, min_backoff=60_000)
+def refresh_all_rollups() -> None:
+    """The nightly run: one job per regency, and rollups of regencies that are gone are dropped."""
+
+    async def work(maker):  # noqa: ANN001, ANN202
+        await rollups.prune(maker)
+        return await rollups.tenant_ids(maker)
+
+    ids = jobs.run(work)
+    for tenant_id in ids:
+        refresh_tenant_rollup.send(tenant_id)
+    log.info("nightly rollups queued", tenants=len(ids))

@@ -1,0 +1,1 @@
+"""Region-to-region transfer: study visits, MoUs, the innovation registry and replication."""

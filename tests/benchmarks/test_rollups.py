@@ -1,0 +1,219 @@
+"""Rollups are computed per regency through a session bound to it, hold aggregates only, are queued after a
+change commits (never after a rollback), and are recomputed by the Dramatiq jobs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import dramatiq
+import pytest
+from sqlalchemy import func, inspect as sa_inspect, select
+
+from satupintu import jobs
+from satupintu.agencies.models import Agency
+from satupintu.benchmarks import indicators, rollups, triggers
+from satupintu.benchmarks.indicators import INDICATORS
+from satupintu.benchmarks.models import BenchmarkPoint, BenchmarkRollup, MonthlyOperations
+from satupintu.benchmarks.tasks import refresh_all_rollups, refresh_tenant_rollup
+from satupintu.catalogue.models import TenantService
+from satupintu.catalogue.shared import load_catalogue
+from satupintu.db import TenantNotBound, make_engine, make_sessionmaker, tenant_session
+from satupintu.tenants.models import Tenant
+from tests.benchmarks.conftest import refresh
+from tests.conftest import run
+
+
+async def _with_maker(url: str, work):
+    engine = make_engine(url)
+    try:
+        return await work(make_sessionmaker(engine))
+    finally:
+        await engine.dispose()
+
+
+def with_maker(database, work):
+    return run(_with_maker(database.url, work))
+
+
+async def _ids(maker) -> dict[str, int]:
+    async with tenant_session(maker, None) as session:
+        return dict((await session.execute(select(Tenant.slug, Tenant.id))).all())
+
+
+def test_indicators_are_named_once_and_the_issue_5_slots_are_empty():
+    names = [ind.name for ind in INDICATORS]
+    assert len(names) == len(set(names)) >= 20
+    slots = {"onboarding_readiness", "training_completion", "innovations"}
+    assert slots <= set(names)
+    assert all(ind.label and ind.definition and ind.unit in indicators.UNITS for ind in INDICATORS)
+
+
+def test_rollups_match_each_regions_own_data(database):
+    rows = {r.tenant_slug: r for r in refresh(database)}
+    assert set(rows) == {"banyuwangi", "purbalingga", "bangkalan", "labuhanbatu"}
+
+    async def direct(maker):
+        ids = await _ids(maker)
+        async with tenant_session(maker, ids["banyuwangi"]) as session:
+            enabled = await session.scalar(select(func.count()).select_from(TenantService)
+                                           .where(TenantService.enabled.is_(True)))
+            agencies = await session.scalar(select(func.count()).select_from(Agency))
+        return enabled, agencies
+
+    enabled, agencies = with_maker(database, direct)
+    figures = rows["banyuwangi"].figures
+    assert figures["services_live"] == enabled
+    coverage = Decimal(enabled * 100) / len(load_catalogue().services)
+    assert figures["catalogue_coverage"] == float(coverage.quantize(Decimal("0.1"), ROUND_HALF_UP))
+    assert figures["agencies_total"] == agencies
+    assert figures["policies_adopted"] == 3  # permits first, answers in 4 hours, delivery (Banyuwangi's pack)
+    assert figures["ikm"] == 85.0  # the seeded summary: every element 3,4 -> 3,4 x 25
+    assert figures["ipp"] == 4.0
+    assert figures["complaints_on_time"] == 90.0
+    assert figures["onboarding_readiness"] is None
+    assert rows["banyuwangi"].details == {"ikm_period": "2026-S1", "ikm_respondents": 100, "ipp_year": 2025,
+                                          "ipp_verified": False}
+
+
+def test_rollup_tables_are_platform_tables_of_aggregates():
+    for model in (BenchmarkRollup, BenchmarkPoint):
+        columns = {c.name for c in sa_inspect(model).columns}
+        assert "tenant_id" not in columns
+        assert not columns & {"email", "nik", "phone", "name_person", "actor"}
+
+
+def test_computing_needs_a_session_bound_to_the_region(database):
+    async def unbound(maker):
+        async with tenant_session(maker, None) as session:
+            await rollups.compute(session)
+
+    with pytest.raises(TenantNotBound):
+        with_maker(database, unbound)
+
+
+def test_a_region_is_computed_from_its_own_rows_only(database):
+    async def work(maker):
+        ids = await _ids(maker)
+        async with tenant_session(maker, ids["labuhanbatu"]) as session:
+            session.add(MonthlyOperations(month="2026-04", visitors=999_999, transactions=1, complaints_received=0,
+                                          complaints_on_time=0))
+        return await rollups.refresh_tenant(maker, ids["banyuwangi"]), await rollups.refresh_tenant(maker, ids["labuhanbatu"])
+
+    mine, theirs = with_maker(database, work)
+    assert mine.figures["visitors_month"] == 1000
+    assert theirs.figures["visitors_month"] == 500_500  # 500 499,5 rounded half up
+
+
+def test_series_and_the_skip_of_stale_requests(database):
+    async def work(maker):
+        ids = await _ids(maker)
+        first = await rollups.refresh_tenant(maker, ids["bangkalan"])
+        stale = await rollups.refresh_tenant(maker, ids["bangkalan"], first.computed_at - timedelta(seconds=5))
+        fresh = await rollups.refresh_tenant(maker, ids["bangkalan"], datetime.now(UTC) + timedelta(seconds=1))
+        async with tenant_session(maker, None) as session:
+            kinds = await rollups.series(session, [first.region_code])
+        return first, stale, fresh, kinds[first.region_code]
+
+    first, stale, fresh, kinds = with_maker(database, work)
+    when = rollups._aware  # SQLite gives the stored moment back without its time zone
+    assert when(stale.computed_at) == when(first.computed_at)
+    assert when(fresh.computed_at) > when(first.computed_at)
+    assert [p.period for p in kinds["month"]] == ["2026-05"]
+    assert kinds["survey"][0].figures == {"ikm": 85.0, "respondents": 100}
+    assert kinds["year"][0].figures == {"ipp": 4.0, "verified": False}
+
+
+def test_rollups_of_deleted_regions_are_pruned(database):
+    async def work(maker):
+        await rollups.refresh_all(maker)
+        async with tenant_session(maker, None) as session:
+            session.add(BenchmarkRollup(region_code="99.99", tenant_slug="hilang", name="Kabupaten Hilang",
+                                        province="X", status="live", figures={}, details={}))
+        await rollups.refresh_all(maker)
+        async with tenant_session(maker, None) as session:
+            return sorted((await session.scalars(select(BenchmarkRollup.tenant_slug))).all())
+
+    assert with_maker(database, work) == ["bangkalan", "banyuwangi", "labuhanbatu", "purbalingga"]
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    messages: list[tuple] = []
+    monkeypatch.setattr(refresh_tenant_rollup, "send", lambda *args: messages.append(args))
+    return messages
+
+
+def test_a_committed_change_queues_its_regions_rollup_once(database, sent):
+    async def work(maker):
+        ids = await _ids(maker)
+        async with tenant_session(maker, ids["purbalingga"]) as session:
+            for month in ("2026-01", "2026-02"):
+                session.add(MonthlyOperations(month=month, visitors=1, transactions=1, complaints_received=0,
+                                              complaints_on_time=0))
+            await session.flush()
+            assert not sent, "nothing may be queued before the commit"
+        return ids
+
+    ids = with_maker(database, work)
+    assert [m[0] for m in sent] == [ids["purbalingga"]]
+    assert datetime.fromisoformat(sent[0][1]) <= datetime.now(UTC)
+
+
+def test_a_rolled_back_change_queues_nothing(database, sent):
+    async def work(maker):
+        ids = await _ids(maker)
+        with pytest.raises(RuntimeError):
+            async with tenant_session(maker, ids["purbalingga"]) as session:
+                session.add(MonthlyOperations(month="2026-01", visitors=1, transactions=1, complaints_received=0,
+                                              complaints_on_time=0))
+                await session.flush()
+                raise RuntimeError("refused")
+        async with tenant_session(maker, ids["purbalingga"]) as session:  # unwatched change: nothing either
+            await session.execute(select(func.count()).select_from(MonthlyOperations))
+
+    with_maker(database, work)
+    assert sent == []
+
+
+def test_a_broker_outage_does_not_undo_a_committed_change(database, monkeypatch):
+    def down(*_args):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(refresh_tenant_rollup, "send", down)
+    triggers.enqueue([1], datetime.now(UTC))  # logged, not raised
+
+
+@pytest.fixture
+def worker_env(database, monkeypatch):
+    monkeypatch.setenv("SATUPINTU_DATABASE_URL", database.url)
+    jobs.runtime.reset()
+    yield database
+    jobs.runtime.reset()
+
+
+def test_the_jobs_recompute_rollups_on_the_in_process_broker(worker_env):
+    from dramatiq.brokers.stub import StubBroker
+
+    broker = StubBroker()
+    broker.emit_after("process_boot")
+    originals = {actor: actor.broker for actor in (refresh_tenant_rollup, refresh_all_rollups)}
+    for actor in originals:
+        broker.declare_actor(actor)
+        actor.broker = broker
+    worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=100)
+    worker.start()
+    try:
+        refresh_all_rollups.send()
+        broker.join(refresh_all_rollups.queue_name, timeout=60_000)
+        worker.join()
+    finally:
+        worker.stop()
+        for actor, original in originals.items():
+            actor.broker = original
+
+    async def stored(maker):
+        async with tenant_session(maker, None) as session:
+            return sorted((await session.scalars(select(BenchmarkRollup.tenant_slug))).all())
+
+    assert with_maker(worker_env, stored) == ["bangkalan", "banyuwangi", "labuhanbatu", "purbalingga"]
