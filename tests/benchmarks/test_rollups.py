@@ -71,7 +71,9 @@ def test_rollups_match_each_regions_own_data(database):
     assert figures["ikm"] == 85.0  # the seeded summary: every element 3,4 -> 3,4 x 25
     assert figures["ipp"] == 4.0
     assert figures["complaints_on_time"] == 90.0
-    assert figures["onboarding_readiness"] is None
+    assert figures["onboarding_readiness"] == 100.0  # a live mall passes every go-live check
+    assert figures["innovations"] >= 1
+    assert 0.0 <= figures["training_completion"] <= 100.0
     assert rows["banyuwangi"].details == {"ikm_period": "2026-S1", "ikm_respondents": 100, "ipp_year": 2025,
                                           "ipp_verified": False}
 

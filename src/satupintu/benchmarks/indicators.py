@@ -355,22 +355,43 @@ async def complaints_on_time(session: AsyncSession) -> float | None:
     return _share(sum(r.complaints_on_time for r in rows), sum(r.complaints_received for r in rows))
 
 
-# -- slots for issue 5 (onboarding wizard and knowledge transfer) ----------------------------------
-# These read tables that are being built now. Until then they return None and show as "—".
-# To wire one, replace its body; keep the name, which is the key in the rollups and in URLs.
+# -- onboarding, learning and transfer -------------------------------------------------------------
 
 @indicator("onboarding_readiness", N_("Onboarding readiness"), "percent", group="onboarding", precision=1,
-           definition=N_("Share of the onboarding wizard's steps the regency has completed."),
+           definition=N_("Share of the go-live readiness checks the regency passes: a location with opening "
+                         "hours, agencies, services offered, every offered service with an agency, counters, "
+                         "local policies and an active admin."),
            source=N_("The onboarding wizard"))
 async def onboarding_readiness(session: AsyncSession) -> float | None:
-    return None  # SLOT(issue 5): completed wizard steps / all steps * 100
+    from satupintu.onboarding import service as onboarding_service
+    from satupintu.tenants.models import Tenant
+
+    tenant = await session.get(Tenant, session.info.get("tenant_id"))
+    if tenant is None:
+        return None
+    checks = await onboarding_service.readiness(session, tenant)
+    return _share(sum(1 for c in checks if c.ok), len(checks))
 
 
 @indicator("training_completion", N_("Training completion"), "percent", group="onboarding", precision=1,
            definition=N_("Share of the knowledge-transfer modules the regency's staff have completed."),
            source=N_("Knowledge-transfer modules"))
 async def training_completion(session: AsyncSession) -> float | None:
-    return None  # SLOT(issue 5): completed modules / assigned modules * 100
+    """Completed (person, module) pairs over the modules meant for each active person's role."""
+    from satupintu.accounts.models import StaffAccount
+    from satupintu.knowledge.models import ModuleProgress
+    from satupintu.knowledge.modules import shipped_modules
+
+    audience = {"tenant_admin": "admin", "operator": "operator"}
+    staff = (await session.scalars(select(StaffAccount).where(StaffAccount.active.is_(True)))).all()
+    modules = shipped_modules()
+    assigned = {(s.id, slug) for s in staff for slug, m in modules.items()
+                if audience.get(s.role.value) in m.meta.audience}
+    if not assigned:
+        return None
+    done = {(p.staff_id, p.module_slug) for p in (await session.scalars(
+        select(ModuleProgress).where(ModuleProgress.completed_at.is_not(None)))).all()}
+    return _share(len(assigned & done), len(assigned))
 
 
 @indicator("innovations", N_("Innovations and replications"), "count", group="onboarding",
@@ -378,4 +399,6 @@ async def training_completion(session: AsyncSession) -> float | None:
                          "replicated."),
            source=N_("Knowledge-transfer modules"))
 async def innovations(session: AsyncSession) -> float | None:
-    return None  # SLOT(issue 5): innovations registered + replications adopted
+    from satupintu.transfer.models import Innovation
+
+    return float(await session.scalar(select(func.count()).select_from(Innovation)) or 0)

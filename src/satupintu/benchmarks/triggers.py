@@ -30,6 +30,17 @@ KEY = "benchmarks.changed_tenants"
 WATCHED: set[type] = {TenantService, Agency, TenantPolicy, SurveyResult, ServiceEvaluation, MonthlyOperations}
 
 
+def _watch_learning_and_onboarding() -> None:
+    """Readiness, training and innovations feed indicators too (imported late: no import cycle)."""
+    from satupintu.accounts.models import StaffAccount
+    from satupintu.agencies.models import Counter, Location
+    from satupintu.knowledge.models import ModuleProgress
+    from satupintu.onboarding.models import OnboardingState
+    from satupintu.transfer.models import Innovation
+
+    WATCHED.update({StaffAccount, Counter, Location, ModuleProgress, OnboardingState, Innovation})
+
+
 def watch(*models: type) -> None:
     WATCHED.update(models)
 
@@ -65,3 +76,6 @@ def enqueue(tenant_ids: list[int], requested_at: datetime) -> None:
             refresh_tenant_rollup.send(tenant_id, requested_at.isoformat())
     except Exception as exc:  # noqa: BLE001 - logged; the nightly rollup catches up
         log.warning("rollup not queued", tenants=tenant_ids, error=f"{type(exc).__name__}: {exc}")
+
+
+_watch_learning_and_onboarding()
