@@ -26,6 +26,7 @@ test: install
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/ministry.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
