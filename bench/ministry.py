@@ -33,8 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from bench.run import ROLE, _admin, _generate_tenants, _load_packs, _start_server, _url  # noqa: E402
-from satupintu import migrate  # noqa: E402
+from bench.run import _generate_tenants, _start_server, _url, bench_database  # noqa: E402
 from satupintu.benchmarks import rollups  # noqa: E402
 from satupintu.benchmarks.models import TOTAL_SCALE  # noqa: E402
 from satupintu.cli import _create_user  # noqa: E402
@@ -159,15 +158,8 @@ def _print(total: int, results: dict[str, dict[str, float]]) -> None:
 
 
 def main() -> None:
-    database = f"satupintu_bench_ministry_{os.getpid()}"
-    asyncio.run(_admin(f"DROP DATABASE IF EXISTS {database}"))
-    asyncio.run(_admin(f"CREATE DATABASE {database}"))
-    try:
-        asyncio.run(migrate.create_role(_url("postgres"), ROLE))
-        migrate.upgrade(_url(database), app_role=ROLE)
-        asyncio.run(_load_packs(_url(database)))
-        app_url = _url(database, ROLE)
-        env = {"SATUPINTU_DATABASE_URL": app_url, "SATUPINTU_SECRET_KEY": "b" * 40}
+    with bench_database("satupintu_bench_ministry") as (database, env):
+        app_url = env["SATUPINTU_DATABASE_URL"]
         from satupintu.config import Settings
 
         asyncio.run(_create_user(Settings.from_env({**os.environ, **env}), VIEWER[0], "Pengamat Bench",
@@ -190,8 +182,6 @@ def main() -> None:
             ratio = large[label]["median"] / small[label]["median"]
             print(f"  ratio {total}/4  {label:<32} median {ratio:5.2f}   "
                   f"({large[label]['median']:.1f} ms of the 300 ms budget)")
-    finally:
-        asyncio.run(_admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ Usage: ``make bench`` (SATUPINTU_BENCH_POSTGRES_URL, default postgresql://postgr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import os
 import re
@@ -163,15 +164,23 @@ def _print_run(label: str, result: dict[str, float]) -> None:
           f"{result['rps']:7.1f} req/s")
 
 
-def bench_tenant_pages() -> None:
-    database = f"satupintu_bench_{os.getpid()}"
+@contextlib.contextmanager
+def bench_database(name: str):
+    """A fresh PostgreSQL database, migrated and loaded with the four packs; the app's environment."""
+    database = f"{name}_{os.getpid()}"
     asyncio.run(_admin(f"DROP DATABASE IF EXISTS {database}"))
     asyncio.run(_admin(f"CREATE DATABASE {database}"))
     try:
         asyncio.run(migrate.create_role(_url("postgres"), ROLE))
         migrate.upgrade(_url(database), app_role=ROLE)
         asyncio.run(_load_packs(_url(database)))
-        env = {"SATUPINTU_DATABASE_URL": _url(database, ROLE), "SATUPINTU_SECRET_KEY": "b" * 40}
+        yield database, {"SATUPINTU_DATABASE_URL": _url(database, ROLE), "SATUPINTU_SECRET_KEY": "b" * 40}
+    finally:
+        asyncio.run(_admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+
+
+def bench_tenant_pages() -> None:
+    with bench_database("satupintu_bench") as (database, env):
         slugs = ["banyuwangi", "purbalingga", "bangkalan", "labuhanbatu"]
         print(f"1. Tenant pages on PostgreSQL ({REQUESTS} requests, {CONCURRENCY} at a time, 4 page kinds)")
         results = {}
@@ -188,8 +197,6 @@ def bench_tenant_pages() -> None:
         print(f"  ratio 514/4: median {results[514]['median_ms'] / results[4]['median_ms']:.2f}, "
               f"p99 {results[514]['p99_ms'] / results[4]['p99_ms']:.2f}, "
               f"throughput {results[4]['rps'] / results[514]['rps']:.2f} (goal <= 1.10)")
-    finally:
-        asyncio.run(_admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
 
 
 async def _time_import(url: str) -> float:

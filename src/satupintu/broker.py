@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import AsyncIO
 
 from satupintu.config import ConfigError, Settings
 

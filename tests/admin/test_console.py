@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from satupintu.audit.models import AuditEntry
 from satupintu.db import make_engine, make_sessionmaker, tenant_session

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import pytest
 from sqlalchemy import func, select, text
 
 from satupintu.audit.models import AuditEntry

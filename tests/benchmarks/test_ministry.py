@@ -8,7 +8,6 @@ import io
 import re
 from html import unescape
 
-import pytest
 from litestar.routes import HTTPRoute
 from openpyxl import load_workbook
 from sqlalchemy import event, func, select

@@ -89,6 +89,7 @@ def test_app_role_sees_only_the_current_tenant(pg_database, table):
     a, b = tenants["banyuwangi"], tenants["bangkalan"]
     rows = run(_as_tenant(pg_database.url, a, text(f"SELECT tenant_id FROM {table}")))
     assert {r[0] for r in rows} <= {a}
+    assert {r[0] for r in run(_as_tenant(pg_database.url, b, text(f"SELECT tenant_id FROM {table}")))} <= {b}
     assert run(_as_tenant(pg_database.url, None, text(f"SELECT count(*) FROM {table}"))) == [(0,)]
     everything = run(_as_tenant(pg_database.owner_url, None, text(f"SELECT DISTINCT tenant_id FROM {table}")))
     if len(everything) > 1:

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 from litestar import Request, Router, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
 from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy import select
