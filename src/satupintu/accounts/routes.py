@@ -53,7 +53,7 @@ async def tenant_login(request: Request, slug: str, db_session: AsyncSession, da
     email, target = _text(data, "email", 254), safe_next(_text(data, "next"), f"/{tenant.slug}/admin/")
     result = await service.sign_in(db_session, StaffAccount, email, _text(data, "password", 200))
     if result.account is None:
-        await db_session.commit()
+        await db_session.commit()  # keep the failure count: a 400 answer would otherwise roll it back
         return Template("accounts/login.html", status_code=400, context={
             "tenant": tenant, "next": target, "error": result.error, "email": email,
             "sso": await _has_sso(db_session)})

@@ -21,6 +21,7 @@ from satupintu.accounts import oidc
 from satupintu.accounts import service as accounts_service
 from satupintu.accounts.models import IdentityProvider, Role, StaffAccount
 from satupintu.agencies import service as agencies_service
+from satupintu.agencies.forms import location_values, new_counter
 from satupintu.agencies.models import Agency, AgencyKind, Counter, Holiday, Location, LocationKind
 from satupintu.audit import service as audit
 from satupintu.catalogue import service as catalogue_service
@@ -31,12 +32,12 @@ from satupintu.i18n import gettext as _
 from satupintu.security import Principal, seal, tenant_admin
 from satupintu.tenancy import resolve
 from satupintu.tenants import service as tenants_service
+from satupintu.tenants.forms import policy_values
 from satupintu.tenants.models import Tenant, TenantPolicy
 from satupintu.tenants.packs import DAYS
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 KEY = r"[a-z0-9]+(-[a-z0-9]+)*"
-HOURS = r"((([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)(, ?)?)+|tutup"
 
 
 async def provide_admin_tenant(slug: str, db_session: AsyncSession) -> Tenant:
@@ -237,18 +238,6 @@ async def _locations_page(session: AsyncSession, tenant: Tenant, status: int = 2
                  days=DAYS)
 
 
-def _location_values(form: Form) -> dict[str, Any]:
-    hours = {}
-    for day in DAYS:
-        value = form.text(f"hours_{day}", max_length=60, pattern=HOURS,
-                          pattern_message=_("Write hours like 08:00-15:00, or 'tutup' when closed.")) or "tutup"
-        hours[day] = value.replace(", ", ",")
-    return {"name": form.text("name", required=True, max_length=200),
-            "kind": form.choice("kind", [k.value for k in LocationKind]),
-            "address": form.text("address", max_length=500), "notes": form.text("notes", max_length=1000),
-            "hours": hours}
-
-
 @get("/lokasi", name="admin:locations")
 async def locations(tenant: Tenant, db_session: AsyncSession) -> Template:
     return await _locations_page(db_session, tenant)
@@ -260,7 +249,7 @@ async def location_create(request: Request, tenant: Tenant, db_session: AsyncSes
     form = Form(data)
     code = form.text("code", required=True, max_length=40, pattern=KEY,
                      pattern_message=_("Use lowercase letters, digits and hyphens, e.g. mpp-kota."))
-    values = _location_values(form)
+    values = location_values(form)
     if code and await agencies_service.get_location(db_session, code):
         form.errors["code"] = _("A location with this code already exists.")
     try:
@@ -293,7 +282,7 @@ async def location_save(request: Request, tenant: Tenant, db_session: AsyncSessi
                         data: FormData) -> Template | Redirect:
     location = await _location_or_404(db_session, code)
     form = Form(data)
-    values = _location_values(form)
+    values = location_values(form)
     try:
         form.check()
     except Invalid as exc:
@@ -311,25 +300,13 @@ async def location_save(request: Request, tenant: Tenant, db_session: AsyncSessi
 @post("/loket", name="admin:counter-create")
 async def counter_create(request: Request, tenant: Tenant, db_session: AsyncSession,
                          data: FormData) -> Template | Redirect:
-    locations_by_code = {l.code: l for l in await agencies_service.locations(db_session)}
-    agencies_by_key = {a.key: a for a in await agencies_service.agencies(db_session)}
     form = Form(data)
-    code = form.text("counter_code", required=True, max_length=20, pattern=r"[A-Za-z0-9-]{1,20}",
-                     pattern_message=_("Use letters, digits and hyphens, e.g. A1."))
-    name = form.text("counter_name", required=True, max_length=200)
-    location = form.choice("counter_location", locations_by_code)
-    agency = form.choice("counter_agency", agencies_by_key)
-    if code and await agencies_service.get_counter(db_session, code):
-        form.errors["counter_code"] = _("A counter with this code already exists.")
-    try:
-        form.check()
-    except Invalid as exc:
-        return await _locations_page(db_session, tenant, 422, exc.errors, form.data)
-    counter = Counter(code=code, name=name, location_id=locations_by_code[location].id,
-                      agency_id=agencies_by_key[agency].id)
+    counter = await new_counter(db_session, form)
+    if counter is None:
+        return await _locations_page(db_session, tenant, 422, form.errors, form.data)
     db_session.add(counter)
     await db_session.flush()
-    await audit.record(db_session, _me(request), "create", "counter", code, None,
+    await audit.record(db_session, _me(request), "create", "counter", counter.code, None,
                        audit.snapshot(counter, agencies_service.COUNTER_FIELDS))
     return _done(tenant, "lokasi")
 
@@ -395,27 +372,15 @@ async def policies(tenant: Tenant, db_session: AsyncSession) -> Template:
 @post("/kebijakan", name="admin:policies-save")
 async def policies_save(request: Request, tenant: Tenant, db_session: AsyncSession,
                         data: FormData) -> Template | Redirect:
-    policy = await tenants_service.get_policy(db_session)
-    if policy is None:
-        policy = TenantPolicy()
-        db_session.add(policy)
     form = Form(data)
-    permit_first = form.flag("permit_first")
-    deadline = form.integer("document_deadline_days", minimum=1, maximum=365, required=permit_first)
-    values = {"permit_first": permit_first, "document_deadline_days": deadline,
-              "courier_delivery": form.flag("courier_delivery"), "courier_note": form.text("courier_note", max_length=300),
-              "complaint_response_hours": form.integer("complaint_response_hours", minimum=1, maximum=720),
-              "notes": form.text("notes", max_length=2000)}
+    values = policy_values(form)
     try:
         form.check()
     except Invalid as exc:
+        policy = await tenants_service.get_policy(db_session) or TenantPolicy()
         return _page("policies", tenant, "policies", 422, policy=policy, errors=exc.errors, values=form.data)
-    before = audit.snapshot(policy, tenants_service.POLICY_FIELDS) if policy.id else None
-    for name, value in values.items():
-        setattr(policy, name, value)
-    await db_session.flush()
-    await audit.record(db_session, _me(request), "update" if before else "create", "policy", tenant.slug, before,
-                       audit.snapshot(policy, tenants_service.POLICY_FIELDS))
+    before, after = await tenants_service.save_policy(db_session, values)
+    await audit.record(db_session, _me(request), "update" if before else "create", "policy", tenant.slug, before, after)
     return _done(tenant, "kebijakan")
 
 

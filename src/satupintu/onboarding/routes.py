@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from satupintu.accounts import service as accounts_service
 from satupintu.accounts.models import StaffAccount
 from satupintu.accounts.sessions import rotate
-from satupintu.admin.routes import _location_values
 from satupintu.agencies import service as agencies_service
-from satupintu.agencies.models import Counter, Location, LocationKind
+from satupintu.agencies.forms import location_values, new_counter
+from satupintu.agencies.models import Location, LocationKind
 from satupintu.audit import service as audit
 from satupintu.catalogue.shared import load_catalogue
 from satupintu.forms import Form, Invalid
@@ -32,6 +32,7 @@ from satupintu.onboarding.models import Invitation, JoinRequest, RequestStatus
 from satupintu.security import Principal, platform_admin, tenant_admin
 from satupintu.tenancy import resolve
 from satupintu.tenants import service as tenants_service
+from satupintu.tenants.forms import policy_values
 from satupintu.tenants.models import Tenant, TenantPolicy, TimeZone
 from satupintu.tenants.packs import DAYS
 from satupintu.tenants.regions import by_province, regions
@@ -220,7 +221,7 @@ async def locations(tenant: Tenant, db_session: AsyncSession) -> Template:
 async def locations_save(request: Request, tenant: Tenant, db_session: AsyncSession,
                          data: FormData) -> Template | Redirect:
     form = Form(data)
-    values = _location_values(form)
+    values = location_values(form)
     if all(v == "tutup" for v in values["hours"].values()):
         form.errors["hours_senin"] = _("Give the opening hours of at least one day.")
     existing = await agencies_service.locations(db_session)
@@ -356,30 +357,21 @@ async def counters_save(request: Request, tenant: Tenant, db_session: AsyncSessi
                         data: FormData) -> Template | Redirect:
     form = Form(data)
     existing = await agencies_service.counters(db_session)
-    agencies = {a.key: a for a in await agencies_service.agencies(db_session)}
-    locations_by_code = {l.code: l for l in await agencies_service.locations(db_session)}
+    counter = None
     if form.raw("action") == "lanjut":
         if not existing:
             form.errors["counter_code"] = _("Add at least one counter.")
     else:
-        code = form.text("counter_code", required=True, max_length=20, pattern=r"[A-Za-z0-9-]{1,20}",
-                         pattern_message=_("Use letters, digits and hyphens, e.g. A1."))
-        name = form.text("counter_name", required=True, max_length=200)
-        agency = form.choice("counter_agency", agencies)
-        location = form.choice("counter_location", locations_by_code)
-        if code and any(c.code == code for c in existing):
-            form.errors["counter_code"] = _("A counter with this code already exists.")
-    try:
-        form.check()
-    except Invalid as exc:
-        return await _step(db_session, tenant, "loket", 422, errors=exc.errors, values=form.data, counters=existing,
-                           agencies=list(agencies.values()), locations=list(locations_by_code.values()))
-    if form.raw("action") == "lanjut":
+        counter = await new_counter(db_session, form)
+    if form.errors:
+        return await _step(db_session, tenant, "loket", 422, errors=form.errors, values=form.data,
+                           counters=existing, agencies=await agencies_service.agencies(db_session),
+                           locations=await agencies_service.locations(db_session))
+    if counter is None:
         return await _finish(db_session, request, tenant, "loket", "counter", {"counters": len(existing)})
-    counter = Counter(code=code, name=name, location_id=locations_by_code[location].id, agency_id=agencies[agency].id)
     db_session.add(counter)
     await db_session.flush()
-    await audit.record(db_session, _me(request), "create", "counter", code, None,
+    await audit.record(db_session, _me(request), "create", "counter", counter.code, None,
                        audit.snapshot(counter, agencies_service.COUNTER_FIELDS))
     return Redirect(f"/onboarding/{tenant.slug}/loket", status_code=303)
 
@@ -394,28 +386,14 @@ async def policies(tenant: Tenant, db_session: AsyncSession) -> Template:
 async def policies_save(request: Request, tenant: Tenant, db_session: AsyncSession,
                         data: FormData) -> Template | Redirect:
     form = Form(data)
-    permit_first = form.flag("permit_first")
-    values = {"permit_first": permit_first,
-              "document_deadline_days": form.integer("document_deadline_days", minimum=1, maximum=365,
-                                                     required=permit_first),
-              "courier_delivery": form.flag("courier_delivery"),
-              "courier_note": form.text("courier_note", max_length=300),
-              "complaint_response_hours": form.integer("complaint_response_hours", minimum=1, maximum=720),
-              "notes": form.text("notes", max_length=2000)}
-    policy = await tenants_service.get_policy(db_session)
+    values = policy_values(form)
     try:
         form.check()
     except Invalid as exc:
-        return await _step(db_session, tenant, "kebijakan", 422, errors=exc.errors, values=form.data,
-                           policy=policy or TenantPolicy(complaint_response_hours=4))
-    if policy is None:
-        policy = TenantPolicy()
-        db_session.add(policy)
-    for name, value in values.items():
-        setattr(policy, name, value)
-    await db_session.flush()
-    return await _finish(db_session, request, tenant, "kebijakan", "policy",
-                         audit.snapshot(policy, tenants_service.POLICY_FIELDS))
+        policy = await tenants_service.get_policy(db_session) or TenantPolicy(complaint_response_hours=4)
+        return await _step(db_session, tenant, "kebijakan", 422, errors=exc.errors, values=form.data, policy=policy)
+    _before, after = await tenants_service.save_policy(db_session, values)
+    return await _finish(db_session, request, tenant, "kebijakan", "policy", after)
 
 
 @get("/akses", name="wizard:access")

@@ -219,3 +219,16 @@ async def export_pack(session: AsyncSession, tenant: Tenant) -> str:
     }
     header = f"# SatuPintu tenant pack exported from {tenant.name} ({tenant.region_code}).\n"
     return header + tomli_w.dumps(document)
+
+
+async def save_policy(session: AsyncSession, values: dict) -> tuple[dict | None, dict]:
+    """Create or change the tenant's policies; returns the audit snapshots before and after."""
+    policy = await get_policy(session)
+    before = None if policy is None else {name: getattr(policy, name) for name in POLICY_FIELDS}
+    if policy is None:
+        policy = TenantPolicy()
+        session.add(policy)
+    for name, value in values.items():
+        setattr(policy, name, value)
+    await session.flush()
+    return before, {name: getattr(policy, name) for name in POLICY_FIELDS}

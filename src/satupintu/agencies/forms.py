@@ -1,0 +1,44 @@
+"""Reading a location or a counter from a form, the same way in the admin console and the wizard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from satupintu.agencies import service as agencies_service
+from satupintu.agencies.models import Counter, LocationKind
+from satupintu.forms import Form
+from satupintu.i18n import gettext as _
+from satupintu.tenants.packs import DAYS
+
+HOURS = r"((([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)(, ?)?)+|tutup"
+
+
+def location_values(form: Form) -> dict[str, Any]:
+    """Name, kind, address, notes and one opening-hours entry per day ("tutup" when empty)."""
+    hours = {}
+    for day in DAYS:
+        value = form.text(f"hours_{day}", max_length=60, pattern=HOURS,
+                          pattern_message=_("Write hours like 08:00-15:00, or 'tutup' when closed.")) or "tutup"
+        hours[day] = value.replace(", ", ",")
+    return {"name": form.text("name", required=True, max_length=200),
+            "kind": form.choice("kind", [k.value for k in LocationKind]),
+            "address": form.text("address", max_length=500), "notes": form.text("notes", max_length=1000),
+            "hours": hours}
+
+
+async def new_counter(session: AsyncSession, form: Form) -> Counter | None:
+    """A counter from the form's counter_* fields, or None with the problems left in ``form.errors``."""
+    locations = {l.code: l for l in await agencies_service.locations(session)}
+    agencies = {a.key: a for a in await agencies_service.agencies(session)}
+    code = form.text("counter_code", required=True, max_length=20, pattern=r"[A-Za-z0-9-]{1,20}",
+                     pattern_message=_("Use letters, digits and hyphens, e.g. A1."))
+    name = form.text("counter_name", required=True, max_length=200)
+    location = form.choice("counter_location", locations)
+    agency = form.choice("counter_agency", agencies)
+    if code and await agencies_service.get_counter(session, code):
+        form.errors["counter_code"] = _("A counter with this code already exists.")
+    if form.errors:
+        return None
+    return Counter(code=code, name=name, location_id=locations[location].id, agency_id=agencies[agency].id)
