@@ -49,7 +49,9 @@ def serve(host: str | None, port: int | None, worker: bool | None) -> None:
 
 @main.command()
 @click.option("--threads", default=4, show_default=True, help="Worker threads.")
-def worker(threads: int) -> None:
+@click.option("--heartbeat", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Touch this file while every worker thread is alive (the liveness probe reads its age).")
+def worker(threads: int, heartbeat: Path | None) -> None:
     """Run a Dramatiq worker for the configured broker."""
     import dramatiq
 
@@ -64,6 +66,10 @@ def worker(threads: int) -> None:
     logs.configure(json=settings.log_json)
     running = dramatiq.Worker(tasks.broker.broker, worker_threads=threads)
     running.start()
+    if heartbeat is not None:
+        from satupintu.heartbeat import Heartbeat, dramatiq_worker_alive
+
+        Heartbeat(heartbeat, dramatiq_worker_alive(running)).start()
     click.echo(f"worker running with {threads} threads on {settings.broker_kind}")
     stop = asyncio.Event()
     loop = asyncio.new_event_loop()

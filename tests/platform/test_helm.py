@@ -61,7 +61,7 @@ FREE_FORM_KEYS = {
 EXPECTED_TEMPLATES = {
     "_helpers.tpl", "deployment-web.yaml", "deployment-worker.yaml", "deployment-scheduler.yaml",
     "job-migrate.yaml", "service.yaml", "ingress.yaml", "hpa.yaml", "pdb.yaml", "configmap.yaml",
-    "secret.yaml", "serviceaccount.yaml", "networkpolicy.yaml", "NOTES.txt",
+    "secret.yaml", "serviceaccount.yaml", "networkpolicy.yaml", "NOTES.txt", "tests/test-readyz.yaml",
 }
 
 ACTION = re.compile(r"\{\{.*?\}\}", re.S)
@@ -74,7 +74,8 @@ def _load(path: Path) -> Any:
 
 
 def _templates() -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(TEMPLATES.iterdir()) if p.is_file()}
+    return {p.relative_to(TEMPLATES).as_posix(): p.read_text(encoding="utf-8")
+            for p in sorted(TEMPLATES.rglob("*")) if p.is_file()}
 
 
 def _skeleton(text: str) -> list[dict[str, Any]]:
@@ -149,8 +150,12 @@ def test_values_defaults(values: dict[str, Any]) -> None:
     assert web["requests"] == {"cpu": "100m", "memory": "256Mi"}
     assert web["limits"]["memory"] == "512Mi"
     assert values["worker"]["resources"]["limits"]["memory"]
-    for optional in ("ingress", "networkPolicy"):
-        assert values[optional]["enabled"] is False
+    assert values["ingress"]["enabled"] is False
+    # Network policy on by default, egress limited to DNS and the services the app talks to.
+    assert values["networkPolicy"]["enabled"] is True and values["networkPolicy"]["restrictEgress"] is True
+    ports = {port["port"] for rule in values["networkPolicy"]["egress"] for port in rule["ports"]}
+    assert ports == {5432, 6432, 6379, 5672, 587, 465, 443}
+    assert values["worker"]["podDisruptionBudget"]["enabled"] is True
     assert values["web"]["autoscaling"]["enabled"] is False
     assert values["worker"]["autoscaling"]["enabled"] is False
     assert values["serviceAccount"]["create"] is True
@@ -308,8 +313,9 @@ def test_web_deployment(templates: dict[str, str]) -> None:
 def test_worker_deployment(templates: dict[str, str]) -> None:
     (doc,) = _skeleton(templates["deployment-worker.yaml"])
     worker = _container(doc, "worker")
-    assert worker["args"][:3] == ["worker", "--threads", "TEMPLATED"]
-    assert "ports" not in worker and "livenessProbe" not in worker
+    assert worker["args"][:5] == ["worker", "--threads", "TEMPLATED", "--heartbeat", "/tmp/alive"]
+    assert "ports" not in worker
+    assert "stat -c %Y /tmp/alive" in worker["livenessProbe"]["exec"]["command"][2]
 
 
 def test_scheduler_is_single_and_recreated(templates: dict[str, str]) -> None:
@@ -318,7 +324,9 @@ def test_scheduler_is_single_and_recreated(templates: dict[str, str]) -> None:
     (doc,) = _skeleton(text)
     assert doc["spec"]["replicas"] == 1
     assert doc["spec"]["strategy"] == {"type": "Recreate"}
-    assert _container(doc, "scheduler")["args"] == ["scheduler"]
+    scheduler = _container(doc, "scheduler")
+    assert scheduler["args"] == ["scheduler", "--heartbeat", "/tmp/alive"]
+    assert "stat -c %Y /tmp/alive" in scheduler["livenessProbe"]["exec"]["command"][2]
 
 
 def test_migration_job_is_a_hook(templates: dict[str, str]) -> None:
@@ -376,7 +384,7 @@ def test_pods_roll_on_config_change(templates: dict[str, str]) -> None:
 def test_optional_resources_are_guarded(templates: dict[str, str]) -> None:
     guards = {
         "ingress.yaml": "{{- if .Values.ingress.enabled }}",
-        "pdb.yaml": "{{- if .Values.web.podDisruptionBudget.enabled }}",
+        "pdb.yaml": "{{- if $values.podDisruptionBudget.enabled }}",
         "networkpolicy.yaml": "{{- if .Values.networkPolicy.enabled }}",
         "serviceaccount.yaml": "{{- if .Values.serviceAccount.create }}",
         "job-migrate.yaml": "{{- if .Values.migrations.enabled }}",
@@ -502,3 +510,28 @@ def test_values_schema_covers_every_value(values: dict[str, Any]) -> None:
             walk(child, node["properties"][key], f"{path}{key}.")
 
     walk(values, schema, "")
+
+
+def _containers(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = doc["spec"] if doc["kind"] == "Pod" else _pod_spec(doc)
+    return spec["containers"] + (spec.get("initContainers") or [])
+
+
+@needs_helm
+@pytest.mark.parametrize("values_file", CI_VALUES, ids=lambda p: p.name)
+def test_every_container_has_resources_and_the_cluster_shape(values_file: Path) -> None:
+    docs = _render("-f", str(values_file), *EVERYTHING_ON)
+    pods = [d for d in docs if d["kind"] in ("Deployment", "Job", "Pod")]
+    for doc in pods:
+        for container in _containers(doc):
+            resources = container.get("resources") or {}
+            assert resources.get("requests", {}).get("memory") and resources.get("limits", {}).get("memory"), \
+                f"{doc['kind']}/{doc['metadata']['name']}: container {container['name']} has no memory request and limit"
+    by_name = {(d["kind"], d["metadata"]["name"]): d for d in docs}
+    if _load(values_file).get("web", {}).get("podDisruptionBudget", {}).get("enabled", True):
+        assert ("PodDisruptionBudget", "satupintu-web") in by_name
+    assert ("PodDisruptionBudget", "satupintu-worker") in by_name
+    test_pod = by_name[("Pod", "satupintu-test-readyz")]
+    assert test_pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
+    service = by_name[("Service", "satupintu")]
+    assert f"http://satupintu:{service['spec']['ports'][0]['port']}/readyz" in test_pod["spec"]["containers"][0]["command"][2]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from pathlib import Path
 
 import click
 
@@ -55,7 +56,9 @@ def rollups_refresh(slug: str | None) -> None:
 
 @click.command()
 @click.option("--now", is_flag=True, help="Also run every job once at start.")
-def scheduler(now: bool) -> None:
+@click.option("--heartbeat", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Touch this file from the scheduler's own loop (the liveness probe reads its age).")
+def scheduler(now: bool, heartbeat: Path | None) -> None:
     """Run the periodic jobs (the nightly rollups at 01:30 WIB). Run exactly one."""
     from satupintu import logs
     from satupintu.benchmarks import schedule
@@ -63,6 +66,13 @@ def scheduler(now: bool) -> None:
     settings = _settings()
     logs.configure(json=settings.log_json)
     running = schedule.build(settings)
+    if heartbeat is not None:
+        from satupintu.heartbeat import INTERVAL_SECONDS, Heartbeat
+
+        beat = Heartbeat(heartbeat, alive=lambda: True)
+        beat.beat()
+        running.add_job(beat.beat, "interval", seconds=INTERVAL_SECONDS, id="heartbeat", name="liveness file",
+                        coalesce=True, max_instances=1)
     for job in running.get_jobs():
         click.echo(f"scheduled {job.id}: {job.name} ({job.trigger})")
     if now:
