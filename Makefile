@@ -29,6 +29,7 @@ test: install
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 bench: install
+	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/ministry.py
 

@@ -1,0 +1,325 @@
+"""Citizen pages against a bare handler on the same rows, in one run. Nothing here is asserted by tests.
+
+Two servers run side by side on one PostgreSQL database, both connected as the application role
+(row-level security on), one uvicorn worker each:
+
+- the project (``satupintu serve``);
+- a bare Litestar app (``python bench/pages.py --bare``): per request, one transaction that sets
+  ``app.tenant_id`` (the least row-level security allows) and runs one asyncpg query, rendered with
+  Jinja2 or encoded with msgspec: the "fortunes" shape.
+
+For each page kind (catalogue, service page, home, search, API list, API detail) the two servers take
+turns, round by round, under the same load (wrk, one thread, loopback). This runs three times: with
+the 4 real regencies loaded, with 514 loaded (the rest generated from Banyuwangi by bench/run.py)
+requesting the 4 real ones, and with requests spread evenly over all 514. It prints req/s, p50 and
+p99 of both, their ratio, the 514-spread / 4 ratios, and the project's peak RSS after the 4 and
+after all 514 regencies.
+
+Goals (issue 14): catalogue and API list >= 0.6 of the bare handler; home, service page and search
+>= 0.8; throughput spread over 514 / over 4 >= 0.9 and p50 <= 1.10; peak RSS < 250 MB and within
+1.2x of the figure after 4 regencies.
+
+Usage: ``make bench`` or ``python bench/pages.py`` (BENCH_SECONDS per round, default 3;
+BENCH_ROUNDS, default 2; BENCH_CONNECTIONS, default 16; SATUPINTU_BENCH_POSTGRES_URL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import asyncpg
+import httpx
+import msgspec
+from jinja2 import DictLoader, Environment, select_autoescape
+from litestar import Litestar, Response, get
+from litestar.exceptions import NotFoundException
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+REAL = ["banyuwangi", "purbalingga", "bangkalan", "labuhanbatu"]
+QUERIES = ["ktp hilang", "akta lahir", "bikin sim", "paspor", "izin usaha", "kartu keluarga"]
+KINDS = ["catalogue", "service", "home", "search", "api list", "api detail"]
+GOALS = {"catalogue": 0.6, "api list": 0.6, "service": 0.8, "home": 0.8, "search": 0.8, "api detail": 0.8}
+
+# The bare handlers: the same rows the project shows, one query each.
+
+LIST_SQL = """SELECT s.code, s.name_id, s.name_en, s.cost, s.completion_value, s.completion_unit, a.name AS agency
+FROM tenant_services s LEFT JOIN agencies a ON a.id = s.agency_id AND a.tenant_id = s.tenant_id
+WHERE s.enabled ORDER BY s.category, s.name_id"""
+SEARCH_SQL = """SELECT s.code, s.name_id, s.name_en, s.cost, s.completion_value, s.completion_unit, a.name AS agency
+FROM tenant_services s LEFT JOIN agencies a ON a.id = s.agency_id AND a.tenant_id = s.tenant_id
+WHERE s.enabled AND (s.name_id ILIKE $1 OR s.name_en ILIKE $1 OR s.keywords::text ILIKE $1)
+ORDER BY s.name_id"""
+DETAIL_SQL = """SELECT s.code, s.category, s.provider_kind, s.name_id, s.name_en, s.summary_id, s.summary_en,
+s.requirements::text AS requirements, s.steps::text AS steps, s.completion_value, s.completion_unit, s.cost,
+s.cost_note, s.product, s.legal_basis::text AS legal_basis, s.complaint_channel, a.name AS agency
+FROM tenant_services s LEFT JOIN agencies a ON a.id = s.agency_id AND a.tenant_id = s.tenant_id
+WHERE s.enabled AND s.code = $1"""
+HOME_SQL = "SELECT kind, name, short FROM agencies ORDER BY kind, name"
+API_LIST_SQL = """SELECT s.code, s.name_id, s.name_en, s.category, s.provider_kind, s.cost, s.completion_value,
+s.completion_unit, a.name AS agency FROM tenant_services s
+LEFT JOIN agencies a ON a.id = s.agency_id AND a.tenant_id = s.tenant_id
+WHERE s.enabled ORDER BY s.category, s.code LIMIT $1"""
+
+PAGE = """<!doctype html><html lang="id"><head><meta charset="utf-8"><title>{{ title }}</title>
+<link rel="stylesheet" href="/static/satupintu.css"></head><body><main>{% block main %}{% endblock %}</main></body></html>"""
+TEMPLATES = {
+    "base.html": PAGE,
+    "list.html": """{% extends "base.html" %}{% block main %}<h1>Layanan</h1><ol>{% for r in rows %}
+<li><a href="/{{ slug }}/layanan/{{ r.code }}"><strong>{{ r.name_id }}</strong></a>
+<span>{{ r.agency or '' }} · {{ rupiah(r.cost) }} · {{ r.completion_value }} {{ r.completion_unit }}</span></li>
+{% endfor %}</ol>{% endblock %}""",
+    "detail.html": """{% extends "base.html" %}{% block main %}<h1>{{ r.name_id }}</h1><p>{{ r.summary_id }}</p>
+<dl><dt>Biaya</dt><dd>{{ rupiah(r.cost) }} {{ r.cost_note }}</dd><dt>Waktu</dt><dd>{{ r.completion_value }}
+{{ r.completion_unit }}</dd><dt>Produk</dt><dd>{{ r.product }}</dd><dt>Tempat</dt><dd>{{ r.agency or '' }}</dd></dl>
+<ul>{% for item in requirements %}<li>{{ item }}</li>{% endfor %}</ul>
+<ol>{% for item in steps %}<li>{{ item }}</li>{% endfor %}</ol>
+<ul>{% for item in legal_basis %}<li>{{ item }}</li>{% endfor %}</ul><p>{{ r.complaint_channel }}</p>{% endblock %}""",
+    "home.html": """{% extends "base.html" %}{% block main %}<h1>MPP</h1><ul>{% for r in rows %}
+<li>{{ r.kind }}: {{ r.name }} {{ r.short }}</li>{% endfor %}</ul>{% endblock %}""",
+}
+
+
+def bare_app(dsn: str, page_size: int):  # noqa: ANN201 - built only in the bare server's process
+    env = Environment(loader=DictLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    env.globals["rupiah"] = lambda value: "Gratis" if not value else f"Rp{value:,}".replace(",", ".")
+    state: dict = {}
+
+    async def startup() -> None:
+        state["pool"] = await asyncpg.create_pool(dsn, min_size=4, max_size=8)
+        state["tenants"] = {r["slug"]: str(r["id"]) for r in await state["pool"].fetch("SELECT slug, id FROM tenants")}
+
+    async def fetch(slug: str, sql: str, *args: object) -> list:
+        tenant = state["tenants"].get(slug)
+        if tenant is None:
+            raise NotFoundException()
+        async with state["pool"].acquire() as connection, connection.transaction():
+            await connection.execute("SELECT set_config('app.tenant_id', $1, true)", tenant)
+            return await connection.fetch(sql, *args)
+
+    def html(name: str, **context: object) -> Response:
+        return Response(env.get_template(name).render(**context), media_type="text/html")
+
+    @get("/{slug:str}/layanan")
+    async def catalogue(slug: str, q: str = "") -> Response:
+        if q:
+            rows = await fetch(slug, SEARCH_SQL, f"%{q}%")
+        else:
+            rows = await fetch(slug, LIST_SQL)
+        return html("list.html", title="Layanan", slug=slug, rows=rows)
+
+    @get("/{slug:str}/layanan/{code:str}")
+    async def service(slug: str, code: str) -> Response:
+        rows = await fetch(slug, DETAIL_SQL, code)
+        if not rows:
+            raise NotFoundException()
+        r = rows[0]
+        return html("detail.html", title=r["name_id"], r=r, requirements=json.loads(r["requirements"]),
+                    steps=json.loads(r["steps"]), legal_basis=json.loads(r["legal_basis"]))
+
+    @get("/{slug:str}/")
+    async def home(slug: str) -> Response:
+        return html("home.html", title="MPP", rows=await fetch(slug, HOME_SQL))
+
+    @get("/api/v1/tenants/{slug:str}/services")
+    async def api_list(slug: str) -> Response:
+        rows = await fetch(slug, API_LIST_SQL, page_size)
+        return Response(msgspec.json.encode({"items": [dict(r) for r in rows]}), media_type="application/json")
+
+    @get("/api/v1/tenants/{slug:str}/services/{code:str}")
+    async def api_detail(slug: str, code: str) -> Response:
+        rows = await fetch(slug, DETAIL_SQL, code)
+        if not rows:
+            raise NotFoundException()
+        return Response(msgspec.json.encode(dict(rows[0])), media_type="application/json")
+
+    return Litestar([catalogue, service, home, api_list, api_detail], on_startup=[startup], debug=False)
+
+
+def _serve_bare(port: int) -> None:
+    import uvicorn
+
+    dsn = os.environ["SATUPINTU_DATABASE_URL"].replace("+asyncpg", "")
+    uvicorn.run(bare_app(dsn, 10_000), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def _start_bare(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    from bench.run import _free_port
+
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, __file__, "--bare", str(port)], env={**os.environ, **env},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(f"{base}/banyuwangi/", timeout=0.5)
+            return process, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("the bare server did not start")
+
+
+# The load: wrk with a script that walks a list of paths and reports its percentiles as JSON.
+
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i], {["Accept-Encoding"] = "gzip"})
+end
+done = function(summary, latency, requests)
+  local bad = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout
+  io.stderr:write(string.format('{"requests": %d, "us": %d, "p50": %d, "p99": %d, "bad": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), bad))
+end
+"""
+
+
+def _wrk(base: str, paths: list[str], seconds: float, tmp: Path) -> dict[str, float]:
+    listing = tmp / "paths.txt"
+    listing.write_text("\n".join(paths) + "\n")
+    script = tmp / "paths.lua"
+    script.write_text(WRK_SCRIPT)
+    done = subprocess.run(
+        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(script), base],
+        env={**os.environ, "BENCH_PATHS": str(listing)}, capture_output=True, text=True, check=True)
+    result = json.loads(done.stderr.strip().splitlines()[-1])
+    if result["bad"]:
+        raise SystemExit(f"{base}{paths[0]}...: {result['bad']} failed requests")
+    return {"rps": result["requests"] / (result["us"] / 1e6), "p50": result["p50"] / 1000, "p99": result["p99"] / 1000}
+
+
+def _paths(slugs: list[str], codes: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each page kind's paths, cycling evenly over the regencies (and a few services or words each)."""
+    out: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    for turn in range(3):
+        for i, slug in enumerate(slugs):
+            code = codes[slug][(i + turn * 7) % len(codes[slug])]
+            query = QUERIES[(i + turn) % len(QUERIES)].replace(" ", "+")
+            out["catalogue"].append(f"/{slug}/layanan")
+            out["service"].append(f"/{slug}/layanan/{code}")
+            out["home"].append(f"/{slug}/")
+            out["search"].append(f"/{slug}/layanan?q={query}")
+            out["api list"].append(f"/api/v1/tenants/{slug}/services")
+            out["api detail"].append(f"/api/v1/tenants/{slug}/services/{code}")
+    return out
+
+
+async def _codes(database: str) -> dict[str, list[str]]:
+    from bench.run import _url
+
+    connection = await asyncpg.connect(_url(database).replace("+asyncpg", ""))
+    try:
+        rows = await connection.fetch(
+            "SELECT t.slug, s.code FROM tenant_services s JOIN tenants t ON t.id = s.tenant_id"
+            " WHERE s.enabled AND t.status = 'live' ORDER BY t.slug, s.code")
+    finally:
+        await connection.close()
+    codes: dict[str, list[str]] = {}
+    for row in rows:
+        codes.setdefault(row["slug"], []).append(row["code"])
+    return codes
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else float("nan")
+
+
+def _peak_rss_mb(process: subprocess.Popen) -> float:
+    status = Path(f"/proc/{process.pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
+
+
+def _measure(label: str, servers: dict[str, str], paths: dict[str, list[str]], tmp: Path) -> dict:
+    print(f"\n{label}")
+    print(f"  {'page':<11} {'project req/s':>13} {'p50 ms':>7} {'p99 ms':>7}   {'bare req/s':>10} {'p50 ms':>7} "
+          f"{'p99 ms':>7}   {'ratio':>5} {'goal':>5}")
+    results = {}
+    for kind in KINDS:
+        for base in servers.values():
+            _wrk(base, paths[kind], 1, tmp)  # warm up
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
+        for _ in range(ROUNDS):
+            for name, base in servers.items():
+                runs[name].append(_wrk(base, paths[kind], SECONDS, tmp))
+        merged = {name: {key: sum(r[key] for r in rs) / len(rs) for key in ("rps", "p50", "p99")}
+                  for name, rs in runs.items()}
+        project, bare = merged["project"], merged["bare"]
+        ratio = _ratio(project["rps"], bare["rps"])
+        results[kind] = {**project, "ratio": ratio}
+        print(f"  {kind:<11} {project['rps']:13.0f} {project['p50']:7.1f} {project['p99']:7.1f}   {bare['rps']:10.0f} "
+              f"{bare['p50']:7.1f} {bare['p99']:7.1f}   {ratio:5.2f} {GOALS[kind]:5.2f}{'' if ratio >= GOALS[kind] else '  below goal'}")
+    return results
+
+
+def main() -> None:
+    from bench.run import _generate_tenants, _start_server, bench_database
+
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    print(f"Citizen pages: project / bare handler, wrk -t1 -c{CONNECTIONS}, {ROUNDS} alternating rounds "
+          f"of {SECONDS:g} s per page kind, PostgreSQL as the app role")
+    with bench_database("satupintu_pages") as (database, env), tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+
+        def run(label: str, slugs: list[str]) -> tuple[dict, float]:
+            project, project_url = _start_server(env)
+            bare, bare_url = _start_bare(env)
+            try:
+                results = _measure(label, {"project": project_url, "bare": bare_url},
+                                   _paths(slugs, asyncio.run(_codes(database))), tmp)
+                return results, _peak_rss_mb(project)
+            finally:
+                for process in (project, bare):
+                    process.terminate()
+                    process.wait()
+
+        four, _ = run("4 regencies loaded, requests over the 4", REAL)
+        total = asyncio.run(_generate_tenants(database, 514))
+        everyone = sorted(asyncio.run(_codes(database)))
+        project, project_url = _start_server(env)
+        bare, bare_url = _start_bare(env)
+        try:
+            codes = asyncio.run(_codes(database))
+            servers = {"project": project_url, "bare": bare_url}
+            loaded = _measure(f"{total} regencies loaded, requests over the 4 real ones", servers, _paths(REAL, codes), tmp)
+            rss_four = _peak_rss_mb(project)
+            spread = _measure(f"{total} regencies loaded, requests spread evenly over all {len(everyone)}",
+                              servers, _paths(everyone, codes), tmp)
+            rss_all = _peak_rss_mb(project)
+        finally:
+            for process in (project, bare):
+                process.terminate()
+                process.wait()
+    print(f"\nSpread over all {len(everyone)} / over the 4 (same server): throughput (goal >= 0.90), p50 (goal <= 1.10);"
+          f" and 514 loaded / 4 loaded throughput")
+    for kind in KINDS:
+        print(f"  {kind:<11} throughput {_ratio(spread[kind]['rps'], loaded[kind]['rps']):5.2f}   "
+              f"p50 {_ratio(spread[kind]['p50'], loaded[kind]['p50']):5.2f}   "
+              f"514/4 loaded {_ratio(loaded[kind]['rps'], four[kind]['rps']):5.2f}")
+    print(f"\nPeak RSS of the project's process: {rss_four:.0f} MB after the 4 regencies, {rss_all:.0f} MB after all "
+          f"{len(everyone)} ({rss_all / rss_four:.2f}x; goals < 250 MB and <= 1.20x)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--bare":
+        _serve_bare(int(sys.argv[2]))
+    else:
+        main()
