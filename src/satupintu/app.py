@@ -19,7 +19,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from satupintu import logs, web
+from satupintu import logs, security, web
 from satupintu.accounts import routes as accounts_routes
 from satupintu.accounts.middleware import principal_loader
 from satupintu.accounts.sessions import COOKIE, DatabaseStore, SessionConfig
@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         plugins=[SQLAlchemyPlugin(config=db_config)],
         stores=stores,
         middleware=[sessions.middleware, principal_loader],
+        guards=[security.read_only],
         csrf_config=csrf,
         template_config=TemplateConfig(instance=jinja),
         exception_handlers=web.EXCEPTION_HANDLERS,

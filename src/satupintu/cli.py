@@ -347,7 +347,7 @@ async def _create_user(settings: Settings, email: str, name: str, role: str, ten
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", required=True,
-              type=click.Choice(["operator", "tenant_admin", "ministry_viewer", "platform_admin"]))
+              type=click.Choice(["operator", "tenant_admin", "ministry_viewer", "ministry_verifier", "platform_admin"]))
 @click.option("--tenant", "tenant_slug", default=None, help="The regency, for operators and tenant admins.")
 @click.password_option(envvar="SATUPINTU_NEW_PASSWORD", help="Asked for when not given (or SATUPINTU_NEW_PASSWORD).")
 def users_create(email: str, name: str, role: str, tenant_slug: str | None, password: str) -> None:
@@ -372,6 +372,7 @@ def _demo_logins(settings: Settings, slugs: list[str]) -> list[str]:
     lines = []
     accounts = [(f"admin@{slug}.demo.satupintu.id", f"Admin {slug.title()}", "tenant_admin", slug) for slug in slugs]
     accounts += [("kementerian@demo.satupintu.id", "Pengamat Kementerian", "ministry_viewer", None),
+                 ("verifikator@demo.satupintu.id", "Verifikator Kementerian", "ministry_verifier", None),
                  ("platform@demo.satupintu.id", "Admin Platform", "platform_admin", None)]
     for email, name, role, slug in accounts:
         password = secrets.token_urlsafe(12)

@@ -12,6 +12,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.rate_limit import DurationUnit, RateLimitConfig
 
 _hasher = PasswordHasher()
 _DUMMY = _hasher.hash("satupintu-dummy-password")
@@ -55,6 +56,18 @@ def unseal(secret_key: str, token: str) -> str:
         return _fernet(secret_key).decrypt(token.encode()).decode()
     except InvalidToken as exc:
         raise ValueError("the stored secret cannot be decrypted with this SATUPINTU_SECRET_KEY") from exc
+
+
+def client_address(connection: ASGIConnection) -> str:
+    """The client's address as the server saw it (forwarded headers count only from trusted proxies)."""
+    return connection.client.host if connection.client else "unknown"
+
+
+def rate_limit(purpose: str, unit: DurationUnit, limit: int) -> RateLimitConfig:
+    """At most ``limit`` requests per ``unit`` and client address for one purpose (each purpose counts
+    apart), kept in the app's ``rate_limit`` store."""
+    return RateLimitConfig(rate_limit=(unit, limit), store="rate_limit",
+                           identifier_for_request=lambda request: f"{purpose}:{client_address(request)}")
 
 
 @dataclass(frozen=True)
@@ -107,7 +120,21 @@ def platform(*roles: str):  # noqa: ANN201
     return guard
 
 
+def read_only(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """App-wide guard: a read-only role (the ministry viewer) sends no unsafe request, whatever the
+    route's own guards say, unless the handler declares ``opt={"read_only_may": True}`` (signing
+    in and out)."""
+    from satupintu.accounts.models import READ_ONLY_ROLES
+
+    principal = current_principal(connection)
+    if (principal is not None and principal.kind == "platform" and principal.role in READ_ONLY_ROLES
+            and connection.scope.get("method") not in SAFE_METHODS and not handler.opt.get("read_only_may")):
+        raise PermissionDeniedException()
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 tenant_admin = tenant_staff("tenant_admin")
 tenant_operator = tenant_staff("operator", "tenant_admin")
-ministry_viewer = platform("ministry_viewer", "platform_admin")
+ministry_viewer = platform("ministry_viewer", "ministry_verifier", "platform_admin")
+ministry_verifier = platform("ministry_verifier")
 platform_admin = platform("platform_admin")

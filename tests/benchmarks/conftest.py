@@ -9,6 +9,7 @@ from satupintu.db import make_engine, make_sessionmaker
 from tests.conftest import create_account, csrf_of, run, sign_in
 
 MINISTRY = "pengamat@kemenpan.test"
+VERIFIER = "verifikator@kemenpan.test"
 ADMIN_A = "admin@banyuwangi.test"
 ADMIN_B = "admin@bangkalan.test"
 
@@ -42,6 +43,14 @@ def ministry(client):
     create_account(client.database, MINISTRY, "ministry_viewer")
     refresh(client.database)
     return signed_in(client, MINISTRY)
+
+
+@pytest.fixture
+def verifier(client):
+    """A ministry verifier, signed in, with the rollups computed."""
+    create_account(client.database, VERIFIER, "ministry_verifier")
+    refresh(client.database)
+    return signed_in(client, VERIFIER)
 
 
 @pytest.fixture

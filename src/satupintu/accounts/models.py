@@ -21,11 +21,14 @@ class Role(enum.StrEnum):
     OPERATOR = "operator"
     TENANT_ADMIN = "tenant_admin"
     MINISTRY_VIEWER = "ministry_viewer"
+    MINISTRY_VERIFIER = "ministry_verifier"
     PLATFORM_ADMIN = "platform_admin"
 
 
 STAFF_ROLES = (Role.OPERATOR, Role.TENANT_ADMIN)
-PLATFORM_ROLES = (Role.MINISTRY_VIEWER, Role.PLATFORM_ADMIN)
+PLATFORM_ROLES = (Role.MINISTRY_VIEWER, Role.MINISTRY_VERIFIER, Role.PLATFORM_ADMIN)
+READ_ONLY_ROLES = (Role.MINISTRY_VIEWER,)
+"""Roles that may only read: every unsafe request of theirs is refused (``security.read_only``)."""
 
 
 def _role(length: int = 20) -> Enum:
@@ -58,7 +61,8 @@ class StaffAccount(_Credentials, TenantOwned, Base):
 
 
 class PlatformAccount(_Credentials, Base):
-    """A ministry viewer or a platform admin: no tenant, never a citizen's data."""
+    """A ministry viewer, a ministry verifier (who also marks self-assessments verified) or a
+    platform admin: no tenant, never a citizen's data."""
 
     __tablename__ = "platform_accounts"
     __table_args__ = (UniqueConstraint("email"),)

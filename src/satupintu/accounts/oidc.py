@@ -83,6 +83,7 @@ def ministry_config(env: dict[str, str] | None = None) -> ProviderConfig | None:
                           env.get("SATUPINTU_MINISTRY_OIDC_CLIENT_SECRET", ""),
                           env.get("SATUPINTU_MINISTRY_OIDC_ROLE_CLAIM", "groups"),
                           {Role.PLATFORM_ADMIN.value: values("SATUPINTU_MINISTRY_OIDC_ADMIN_VALUES"),
+                           Role.MINISTRY_VERIFIER.value: values("SATUPINTU_MINISTRY_OIDC_VERIFIER_VALUES"),
                            Role.MINISTRY_VIEWER.value: values("SATUPINTU_MINISTRY_OIDC_VIEWER_VALUES")})
 
 

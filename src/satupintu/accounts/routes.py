@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from litestar import Request, Router, get, post
 from litestar.enums import RequestEncodingType
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,10 +14,11 @@ from satupintu.accounts import service
 from satupintu.accounts.models import PlatformAccount, StaffAccount
 from satupintu.accounts.sessions import rotate
 from satupintu.i18n import gettext as _
+from satupintu.security import rate_limit
 from satupintu.tenancy import resolve
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-login_rate_limit = RateLimitConfig(rate_limit=("minute", 20), store="rate_limit")
+login_rate_limit = rate_limit("sign-in", "minute", 20)
 """Per client address, on the sign-in forms only: slows guessing across many accounts."""
 
 
@@ -46,8 +46,12 @@ async def _has_sso(session: AsyncSession) -> bool:
     return await oidc.tenant_provider(session) is not None
 
 
+SIGN_IN_OUT = {"read_only_may": True}
+"""Signing in and out is allowed to read-only roles (see ``security.read_only``)."""
+
+
 @post("/{slug:str}/masuk", name="accounts:tenant-login-submit", middleware=[login_rate_limit.middleware],
-      status_code=200)
+      status_code=200, opt=SIGN_IN_OUT)
 async def tenant_login(request: Request, slug: str, db_session: AsyncSession, data: Form) -> Template | Redirect:
     tenant = await resolve(db_session, slug, allow_onboarding=True)
     email, target = _text(data, "email", 254), safe_next(_text(data, "next"), f"/{tenant.slug}/admin/")
@@ -64,7 +68,7 @@ async def tenant_login(request: Request, slug: str, db_session: AsyncSession, da
     return Redirect(target, status_code=303)
 
 
-@post("/{slug:str}/keluar", name="accounts:tenant-logout", status_code=303)
+@post("/{slug:str}/keluar", name="accounts:tenant-logout", status_code=303, opt=SIGN_IN_OUT)
 async def tenant_logout(request: Request, slug: str) -> Redirect:
     request.clear_session()
     return Redirect(f"/{slug}/" if slug.isascii() and slug.replace("-", "").isalnum() else "/", status_code=303)
@@ -78,7 +82,8 @@ async def platform_login_form(next: str | None = None) -> Template:  # noqa: A00
                                                     "email": "", "sso": oidc.ministry_configured()})
 
 
-@post("/masuk", name="accounts:platform-login-submit", middleware=[login_rate_limit.middleware], status_code=200)
+@post("/masuk", name="accounts:platform-login-submit", middleware=[login_rate_limit.middleware], status_code=200,
+      opt=SIGN_IN_OUT)
 async def platform_login(request: Request, db_session: AsyncSession, data: Form) -> Template | Redirect:
     from satupintu.accounts import oidc
 
@@ -91,11 +96,11 @@ async def platform_login(request: Request, db_session: AsyncSession, data: Form)
             "sso": oidc.ministry_configured()})
     await rotate(request)
     request.set_session(service.session_data(result.account))
-    default = "/kementerian/" if result.account.role.value == "ministry_viewer" else "/"
+    default = "/" if result.account.role.value == "platform_admin" else "/kementerian/"
     return Redirect(safe_next(_text(data, "next"), default), status_code=303)
 
 
-@post("/keluar", name="accounts:platform-logout", status_code=303)
+@post("/keluar", name="accounts:platform-logout", status_code=303, opt=SIGN_IN_OUT)
 async def platform_logout(request: Request) -> Redirect:
     request.clear_session()
     return Redirect("/", status_code=303)

@@ -3,7 +3,8 @@
 Guarded for ministry viewers (and platform admins). Handlers read ``benchmark_rollups`` and
 ``benchmark_series``, never a tenant-owned table: the request's session is bound to no tenant, so
 the ORM guard would refuse such a read and PostgreSQL's row-level security would return nothing.
-The one write, marking a regency's evaluation as verified, binds the session to that regency first.
+The one write, marking a regency's evaluation as verified, needs the ministry verifier's role and binds the
+session to that regency first.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from satupintu.benchmarks.models import BenchmarkRollup
 from satupintu.db import bind_tenant
 from satupintu.forms import Form
 from satupintu.i18n import gettext as _
-from satupintu.security import Principal, ministry_viewer
+from satupintu.security import Principal, ministry_verifier, ministry_viewer
 from satupintu.tenancy import SLUG_RE
 from satupintu.tenants import service as tenants_service
 
@@ -284,7 +285,7 @@ def region_charts(name: str, kinds: dict[str, list]) -> dict[str, Any]:
 
 
 @get("/wilayah/{slug:str}", name="ministry:region")
-async def region(db_session: AsyncSession, slug: str) -> Template:
+async def region(request: Request, db_session: AsyncSession, slug: str) -> Template:
     row = await _rollup_or_404(db_session, slug)
     everything = await rollups.all_rollups(db_session)
     kinds = (await rollups.series(db_session, [row.region_code]))[row.region_code]
@@ -293,15 +294,16 @@ async def region(db_session: AsyncSession, slug: str) -> Template:
         lines_.append({"ind": ind, "label": display.header(ind), "value": display.show(ind, row.figures.get(ind.name)),
                        "national": display.show_national(ind, rollups.national(everything, ind)),
                        "rank": rollups.rank(everything, ind, row.region_code) if ind.unit != "flag" else None})
+    me: Principal = request.scope["principal"]
     return Template("ministry/region.html", context=_context(
-        section="overview", row=row, lines=lines_, charts=region_charts(row.name, kinds),
+        section="overview", row=row, may_verify=me.role == "ministry_verifier", lines=lines_, charts=region_charts(row.name, kinds),
         status=display.status_label(row.status), ikm_grade=display.ikm_grade_text(row.figures.get("ikm")),
         ipp_category=display.ipp_category_text(row.figures.get("ipp")), period_label=periods.label,
         month_label=periods.month_label, category=display.ipp_category_text, grade=display.ikm_grade_text,
         fixed=display.fixed))
 
 
-@post("/wilayah/{slug:str}/ipp/{year:int}/verifikasi", name="ministry:verify")
+@post("/wilayah/{slug:str}/ipp/{year:int}/verifikasi", name="ministry:verify", guards=[ministry_verifier])
 async def verify(request: Request, db_session: AsyncSession, slug: str, year: int, data: FormData) -> Redirect:
     """Mark (or unmark) a regency's self-assessment as verified; recorded in that regency's audit log."""
     tenant = await tenants_service.get_by_slug(db_session, slug) if SLUG_RE.match(slug) else None

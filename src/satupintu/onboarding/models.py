@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Enum, String, Text, UniqueConstraint
+from sqlalchemy import Enum, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from satupintu.db import Base, TenantOwned, utcnow
@@ -42,6 +42,11 @@ class JoinRequest(Base):
     """A regency asking to join; a platform admin approves it (which issues an invitation)."""
 
     __tablename__ = "join_requests"
+    __table_args__ = (
+        # one pending request per region; decided ones stay as history
+        Index("uq_join_requests_pending_region", "region_code", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_code: Mapped[str] = mapped_column(String(8), index=True)

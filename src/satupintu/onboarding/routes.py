@@ -29,7 +29,7 @@ from satupintu.forms import Form, Invalid
 from satupintu.i18n import gettext as _
 from satupintu.onboarding import service
 from satupintu.onboarding.models import Invitation, JoinRequest, RequestStatus
-from satupintu.security import Principal, platform_admin, tenant_admin
+from satupintu.security import Principal, platform_admin, rate_limit, tenant_admin
 from satupintu.tenancy import resolve
 from satupintu.tenants import service as tenants_service
 from satupintu.tenants.forms import policy_values
@@ -38,6 +38,10 @@ from satupintu.tenants.packs import DAYS
 from satupintu.tenants.regions import by_province, regions
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+join_rate_limit = rate_limit("join-request", "hour", 5)
+"""Anonymous requests to join, per client address: enough for a regency, too few to flood the platform."""
+
+
 def step_labels() -> dict[str, str]:
     return {"profil": _("Profile"), "lokasi": _("Locations"), "instansi": _("Agencies"), "layanan": _("Services"),
             "loket": _("Counters"), "kebijakan": _("Policies"), "akses": _("Sign-in"), "siap": _("Go live")}
@@ -102,7 +106,7 @@ async def join_form() -> Template:
                                                      "sent": False})
 
 
-@post("/onboarding/daftar", name="onboarding:join-submit", status_code=200)
+@post("/onboarding/daftar", name="onboarding:join-submit", status_code=200, middleware=[join_rate_limit.middleware])
 async def join_submit(db_session: AsyncSession, data: FormData) -> Template:
     form = Form(data)
     values = {name: form.text(name, required=name != "position" and name != "message", max_length=limit)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from satupintu.accounts import service as accounts_service
@@ -121,10 +122,17 @@ async def request_to_join(session: AsyncSession, region_code: str, name: str, em
         raise OnboardingError(_("Enter the person's name."))
     if await session.scalar(select(Tenant).where(Tenant.region_code == region.code)):
         raise OnboardingError(_("%(name)s is already on SatuPintu.") % {"name": region.name})
+    waiting = _("A request for %(name)s is already waiting for a decision.") % {"name": region.name}
+    if await session.scalar(select(JoinRequest.id).where(JoinRequest.region_code == region.code,
+                                                         JoinRequest.status == RequestStatus.PENDING)):
+        raise OnboardingError(waiting)
     request = JoinRequest(region_code=region.code, contact_name=name.strip()[:120], contact_email=email,
                           position=position.strip()[:120], message=message.strip()[:2000])
-    session.add(request)
-    await session.flush()
+    try:
+        async with session.begin_nested():  # the unique index decides between two requests sent at once
+            session.add(request)
+    except IntegrityError as exc:
+        raise OnboardingError(waiting) from exc
     return request
 
 
