@@ -296,20 +296,24 @@ def catalogue_upgrade(slug: str, directory: str | None) -> None:
 
 
 @catalogue.command("check")
-@click.option("--catalogue", "directory", default=None)
-def catalogue_check(directory: str | None) -> None:
-    """Validate the shared catalogue and every tenant pack."""
+@click.option("--catalogue", "directory", default=None, help="Catalogue directory (default: the shipped one).")
+@click.option("--packs", "packs_dir", default=None, help="Directory of tenant packs (default: the shipped ones).")
+def catalogue_check(directory: str | None, packs_dir: str | None) -> None:
+    """Validate the shared catalogue and every tenant pack against it."""
     from satupintu.catalogue.shared import DEFAULT_CATALOGUE_DIR, load_catalogue
-    from satupintu.tenants.packs import available_packs, load_pack
+    from satupintu.tenants.packs import PACKS_DIR, available_packs, load_pack
+    from satupintu.tenants.service import check_pack
 
+    paths = available_packs(Path(packs_dir) if packs_dir else PACKS_DIR)
     try:
         shared = load_catalogue(Path(directory) if directory else DEFAULT_CATALOGUE_DIR)
-        packs = [load_pack(p) for p in available_packs()]
+        for path in paths:
+            check_pack(load_pack(path), shared, path)
     except DataFileError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"catalogue {shared.version}: {len(shared.services)} services, "
                f"{len(shared.categories)} categories, {len(shared.life_events)} life events; "
-               f"{len(packs)} tenant packs valid")
+               f"{len(paths)} tenant packs valid")
 
 
 @main.group()

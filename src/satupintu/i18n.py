@@ -50,6 +50,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:
+    """Marks a message for translation where it is defined; it is translated where it is shown."""
+    return message
+
+
 def pick_locale(cookie: str | None, accept_language: str | None) -> str:
     """The visitor's explicit choice wins; then the browser's languages; then Indonesian."""
     if cookie in LOCALES:

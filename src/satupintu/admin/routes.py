@@ -131,8 +131,11 @@ async def service_save(request: Request, tenant: Tenant, db_session: AsyncSessio
     counter_key = form.choice("counter_id", counters, required=False)
     if enabled and not agency_key:
         form.errors["agency_id"] = _("A service that is offered needs an agency that serves it.")
-    if counter_key and agency_key and counters[counter_key].agency_id != agencies[agency_key].id:
-        form.errors["counter_id"] = _("This counter belongs to another agency.")
+    problems = catalogue_service.settings_problems(
+        cost=cost, cost_note=cost_note, agency_id=agencies[agency_key].id if agency_key else None,
+        counter_agency_id=counters[counter_key].agency_id if counter_key else None)
+    for name, message in problems.items():
+        form.errors.setdefault(name, _(message))
     try:
         form.check()
     except Invalid as exc:

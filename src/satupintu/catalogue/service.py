@@ -18,8 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.catalogue import search
+from satupintu.catalogue.fees import fee_problem
 from satupintu.catalogue.models import TenantService, UpstreamStatus
 from satupintu.catalogue.shared import SharedCatalogue
+from satupintu.i18n import N_
 
 SHARED_FIELDS = (
     "category", "provider_kind", "provider", "name_id", "name_en", "summary_id", "summary_en",
@@ -257,6 +259,18 @@ async def find_services(
 
 SETTINGS_FIELDS = ("enabled", "cost", "cost_note", "completion_value", "completion_unit", "requirements",
                    "agency_id", "counter_id", "overrides")
+
+
+def settings_problems(*, cost: int | None, cost_note: str, agency_id: int | None,
+                      counter_agency_id: int | None) -> dict[str, str]:
+    """What is wrong with a regency's settings for one service: field name -> message id."""
+    problems = {}
+    fee = fee_problem(cost, cost_note) if cost is not None else None
+    if fee:
+        problems["cost_note"] = fee
+    if counter_agency_id is not None and agency_id is not None and counter_agency_id != agency_id:
+        problems["counter_id"] = N_("This counter belongs to another agency.")
+    return problems
 
 
 def change_settings(row: TenantService, *, enabled: bool, cost: int, cost_note: str, completion_value: int,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import msgspec
 
+from satupintu.catalogue.fees import fee_problem
 from satupintu.config import PROJECT_ROOT
 from satupintu.catalogue.schemas import (
     AgencyFile,
@@ -62,6 +63,9 @@ def _services_from(path: Path, categories: dict[str, Category], agencies: dict[s
             raise fail("provider", f"unknown provider {spec.provider!r}; add it to agencies.toml")
         if template.kind != spec.provider_kind:
             raise fail("provider_kind", f"{spec.provider!r} is {template.kind!r}, not {spec.provider_kind!r}")
+        problem = fee_problem(spec.cost, spec.cost_note)
+        if problem:
+            raise fail("cost_note", problem)
         seen[spec.code] = path.name
         out.append(spec)
     return out

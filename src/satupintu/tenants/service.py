@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.agencies import service as agencies_service
 from satupintu.catalogue import service as catalogue_service
+from satupintu.catalogue.fees import fee_problem
 from satupintu.catalogue.shared import SharedCatalogue, load_catalogue
 from satupintu.datafiles import DataFileError, locate
 from satupintu.db import bind_tenant
@@ -53,7 +54,8 @@ class ProvisionResult:
     counters: int
 
 
-def _selection(pack: PackSpec, catalogue: SharedCatalogue, path: Path) -> set[str]:
+def check_pack(pack: PackSpec, catalogue: SharedCatalogue, path: Path) -> set[str]:
+    """Check a pack against the shared catalogue (codes it names, fees it sets); the codes it offers."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     selected: set[str] = set()
     for item in pack.services.include:
@@ -78,6 +80,12 @@ def _selection(pack: PackSpec, catalogue: SharedCatalogue, path: Path) -> set[st
         if override.code not in catalogue.services:
             raise DataFileError(path, locate(text, ["overrides", index, "code"]), f"overrides[{index}].code",
                                 f"unknown service code {override.code!r}")
+        shared = catalogue.services[override.code]
+        problem = fee_problem(shared.cost if override.cost is None else override.cost,
+                              shared.cost_note if override.cost_note is None else override.cost_note)
+        if problem:
+            raise DataFileError(path, locate(text, ["overrides", index, "cost_note"]),
+                                f"overrides[{index}].cost_note", f"{override.code}: {problem}")
     return selected - set(pack.services.exclude)
 
 
@@ -86,7 +94,7 @@ async def provision(
 ) -> ProvisionResult:
     """Create or refresh a tenant and everything its pack describes, in the session's transaction."""
     source = source or Path(f"tenants/{pack.slug}/tenant.toml")
-    enabled = _selection(pack, catalogue, source)
+    enabled = check_pack(pack, catalogue, source)
     await bind_tenant(session, None)
     tenant = await get_by_slug(session, pack.slug)
     created = tenant is None
