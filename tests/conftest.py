@@ -201,17 +201,22 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path, templates: di
     yield from fresh_database(request.param, tmp_path)
 
 
-@pytest.fixture
-def client(database: Database) -> Iterator:
+def app_client(database: Database, **env: str) -> Iterator:
+    """A test client of the whole application (outer layers included) on ``database``."""
     from litestar.testing import TestClient
 
     from satupintu.app import create_app, wrap
 
-    app = create_app(database.settings())
+    app = create_app(database.settings(**env))
     with TestClient(app=wrap(app), raise_server_exceptions=False) as test_client:
         test_client.litestar_app = app
         test_client.database = database
         yield test_client
+
+
+@pytest.fixture
+def client(database: Database) -> Iterator:
+    yield from app_client(database)
 
 
 @pytest.fixture

@@ -68,6 +68,7 @@ class Settings:
     max_body_bytes: int = 1_048_576
     log_json: bool = False
     forwarded_allow_ips: str = "127.0.0.1"
+    oidc_allow_loopback: bool = False
 
     @property
     def is_postgres(self) -> bool:
@@ -104,6 +105,9 @@ class Settings:
             secret = _demo_secret()
         elif len(secret) < 32:
             raise ConfigError("SATUPINTU_SECRET_KEY must be at least 32 characters long")
+        oidc_allow_loopback = env.get("SATUPINTU_OIDC_ALLOW_LOOPBACK", "") == "1"
+        if oidc_allow_loopback and production:
+            raise ConfigError("SATUPINTU_OIDC_ALLOW_LOOPBACK is for development and tests only, not production")
         try:
             port = int(env.get("SATUPINTU_PORT", "8000"))
         except ValueError as exc:
@@ -122,6 +126,7 @@ class Settings:
             or (broker_url if broker_url.startswith("redis") else None),
             log_json=env.get("SATUPINTU_LOG_FORMAT", "json" if production else "console") == "json",
             forwarded_allow_ips=env.get("SATUPINTU_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            oidc_allow_loopback=oidc_allow_loopback,
         )
 
 

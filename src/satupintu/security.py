@@ -41,21 +41,24 @@ def password_problem(password: str, email: str = "") -> str | None:
     return None
 
 
-def _fernet(secret_key: str) -> Fernet:
-    digest = hashlib.sha256(b"satupintu-seal:" + secret_key.encode()).digest()
+def _fernet(secret_key: str, purpose: str) -> Fernet:
+    digest = hashlib.sha256(f"satupintu-{purpose}:".encode() + secret_key.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
 
 
-def seal(secret_key: str, value: str) -> str:
-    """Encrypt a stored credential (an identity provider's client secret) with the app's key."""
-    return _fernet(secret_key).encrypt(value.encode()).decode()
+def seal(secret_key: str, value: str, purpose: str = "seal") -> str:
+    """Encrypt and sign with the app's key: a stored credential (an identity provider's client
+    secret), or a value the browser keeps for us (``purpose`` keeps the two apart)."""
+    return _fernet(secret_key, purpose).encrypt(value.encode()).decode()
 
 
-def unseal(secret_key: str, token: str) -> str:
+def unseal(secret_key: str, token: str, purpose: str = "seal", max_age: int | None = None) -> str:
+    """The sealed value; ValueError when it was not sealed with this key and purpose or is older
+    than ``max_age`` seconds."""
     try:
-        return _fernet(secret_key).decrypt(token.encode()).decode()
+        return _fernet(secret_key, purpose).decrypt(token.encode(), ttl=max_age).decode()
     except InvalidToken as exc:
-        raise ValueError("the stored secret cannot be decrypted with this SATUPINTU_SECRET_KEY") from exc
+        raise ValueError("the sealed value cannot be decrypted with this SATUPINTU_SECRET_KEY") from exc
 
 
 def client_address(connection: ASGIConnection) -> str:

@@ -11,7 +11,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Enum, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Enum, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from satupintu.db import Base, TenantOwned, tenant_fk, utcnow
@@ -53,6 +53,7 @@ class StaffAccount(_Credentials, TenantOwned, Base):
     __tablename__ = "staff_accounts"
     __extra_table_args__ = (
         UniqueConstraint("tenant_id", "email"),
+        Index("uq_staff_accounts_oidc_identity", "tenant_id", "oidc_issuer", "oidc_subject", unique=True),
         tenant_fk(["agency_id"], "agencies"),
     )
 
@@ -65,7 +66,8 @@ class PlatformAccount(_Credentials, Base):
     platform admin: no tenant, never a citizen's data."""
 
     __tablename__ = "platform_accounts"
-    __table_args__ = (UniqueConstraint("email"),)
+    __table_args__ = (UniqueConstraint("email"),
+                      Index("uq_platform_accounts_oidc_identity", "oidc_issuer", "oidc_subject", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     role: Mapped[Role] = mapped_column(_role())
@@ -86,6 +88,11 @@ class IdentityProvider(TenantOwned, Base):
     admin_values: Mapped[list[Any]] = mapped_column(default=list)
     operator_values: Mapped[list[Any]] = mapped_column(default=list)
     enabled: Mapped[bool] = mapped_column(default=True)
+    link_by_email: Mapped[bool] = mapped_column(default=False)
+    """Link a first sign-in to an existing, unlinked account with the same e-mail, when the provider
+    asserts the address is verified. Off by default: an e-mail claim alone proves nothing."""
+    sync_roles: Mapped[bool] = mapped_column(default=False)
+    """The provider manages roles: each sign-in sets an existing account's role from the claims."""
 
 
 class WebSession(Base):

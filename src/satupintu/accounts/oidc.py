@@ -1,10 +1,17 @@
 """OpenID Connect sign-in with Authlib: a regency's own identity provider, and the ministry's.
 
-Authorization code flow with PKCE (S256), ``state`` and ``nonce`` kept in the server-side session
-and used once. The ID token is checked against the provider's JWKS (signature), and for ``iss``,
-``aud``, ``exp`` and ``nonce``; the provider's discovery document must name the configured issuer.
-Claims map to a role (a regency's admins and operators; the ministry's viewers); a person whose
-claims map to no role gets a clear refusal and no session.
+Authorization code flow with PKCE (S256), ``state`` and ``nonce`` kept in a short-lived sealed
+cookie (no stored session per anonymous hit) and used once. The ID token is checked against the
+provider's JWKS (signature), and for ``iss``, ``aud``, ``exp`` and ``nonce``; the provider's
+discovery document must name the configured issuer. Every fetch goes through ``outbound`` (no
+private addresses, a timeout, a size cap).
+
+Linking a person to an account: by (issuer, subject) first; by e-mail only when the provider
+asserts ``email_verified`` and the configuration allows it (``IdentityProvider.link_by_email``,
+``SATUPINTU_MINISTRY_OIDC_LINK_BY_EMAIL``), and never onto an account already linked to another
+identity; two different matching accounts are an error. A new account takes its role from the
+claims; an existing account's role changes only when the configuration says the provider manages
+roles (``sync_roles``, ``SATUPINTU_MINISTRY_OIDC_SYNC_ROLES``).
 """
 
 from __future__ import annotations
@@ -22,14 +29,15 @@ from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.jose import JsonWebKey, JsonWebToken
 from authlib.jose.errors import JoseError
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from satupintu.accounts import outbound
 from satupintu.accounts.models import IdentityProvider, PlatformAccount, Role, StaffAccount
+from satupintu.config import Settings
 from satupintu.i18n import gettext as _
 
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"]
-TIMEOUT = httpx.Timeout(10.0)
 LEEWAY = 60
 """Seconds of clock difference tolerated when checking exp and iat."""
 clock = time.time
@@ -46,11 +54,14 @@ class ProviderConfig:
     client_secret: str
     role_claim: str
     roles: dict[str, list[str]]  # role value -> claim values that grant it
+    link_by_email: bool = False
+    sync_roles: bool = False
+    allow_loopback: bool = False  # tests only: http:// and 127.0.0.1 (never in production)
 
 
-def issuer_problem(issuer: str) -> str | None:
+def issuer_problem(issuer: str, *, allow_loopback: bool = False) -> str | None:
     parts = urlsplit(issuer)
-    local = parts.hostname in {"127.0.0.1", "localhost", "::1"}
+    local = allow_loopback and parts.hostname in {"127.0.0.1", "localhost", "::1"}
     if parts.scheme != "https" and not (parts.scheme == "http" and local):
         return _("The issuer must be an https:// address.")
     if not parts.hostname or parts.query or parts.fragment:
@@ -62,15 +73,17 @@ async def tenant_provider(session: AsyncSession) -> IdentityProvider | None:
     return await session.scalar(select(IdentityProvider).where(IdentityProvider.enabled.is_(True)))
 
 
-def tenant_config(provider: IdentityProvider, secret_key: str) -> ProviderConfig:
+def tenant_config(provider: IdentityProvider, settings: Settings) -> ProviderConfig:
     from satupintu.security import unseal
 
-    return ProviderConfig(provider.issuer, provider.client_id, unseal(secret_key, provider.client_secret),
+    return ProviderConfig(provider.issuer, provider.client_id, unseal(settings.secret_key, provider.client_secret),
                           provider.role_claim, {Role.TENANT_ADMIN.value: list(provider.admin_values),
-                                                Role.OPERATOR.value: list(provider.operator_values)})
+                                                Role.OPERATOR.value: list(provider.operator_values)},
+                          link_by_email=provider.link_by_email, sync_roles=provider.sync_roles,
+                          allow_loopback=settings.oidc_allow_loopback)
 
 
-def ministry_config(env: dict[str, str] | None = None) -> ProviderConfig | None:
+def ministry_config(settings: Settings, env: dict[str, str] | None = None) -> ProviderConfig | None:
     env = dict(os.environ if env is None else env)
     issuer = env.get("SATUPINTU_MINISTRY_OIDC_ISSUER")
     if not issuer:
@@ -84,20 +97,27 @@ def ministry_config(env: dict[str, str] | None = None) -> ProviderConfig | None:
                           env.get("SATUPINTU_MINISTRY_OIDC_ROLE_CLAIM", "groups"),
                           {Role.PLATFORM_ADMIN.value: values("SATUPINTU_MINISTRY_OIDC_ADMIN_VALUES"),
                            Role.MINISTRY_VERIFIER.value: values("SATUPINTU_MINISTRY_OIDC_VERIFIER_VALUES"),
-                           Role.MINISTRY_VIEWER.value: values("SATUPINTU_MINISTRY_OIDC_VIEWER_VALUES")})
+                           Role.MINISTRY_VIEWER.value: values("SATUPINTU_MINISTRY_OIDC_VIEWER_VALUES")},
+                          link_by_email=env.get("SATUPINTU_MINISTRY_OIDC_LINK_BY_EMAIL", "") == "1",
+                          sync_roles=env.get("SATUPINTU_MINISTRY_OIDC_SYNC_ROLES", "") == "1",
+                          allow_loopback=settings.oidc_allow_loopback)
 
 
 def ministry_configured() -> bool:
-    return ministry_config() is not None
+    return bool(os.environ.get("SATUPINTU_MINISTRY_OIDC_ISSUER"))
 
 
 async def _discover(config: ProviderConfig) -> dict[str, Any]:
+    if issuer_problem(config.issuer, allow_loopback=config.allow_loopback):
+        raise OIDCError(_("The identity provider cannot be reached. Please try again later."))
     url = config.issuer.rstrip("/") + "/.well-known/openid-configuration"
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+        async with httpx.AsyncClient(**outbound.client(allow_loopback=config.allow_loopback)) as client:
             response = await client.get(url)
             response.raise_for_status()
             metadata = response.json()
+        if not isinstance(metadata, dict):
+            raise ValueError("the discovery document is not an object")
     except (httpx.HTTPError, ValueError) as exc:
         raise OIDCError(_("The identity provider cannot be reached. Please try again later.")) from exc
     if metadata.get("issuer", "").rstrip("/") != config.issuer.rstrip("/"):
@@ -129,8 +149,12 @@ async def finish(config: ProviderConfig, pending: dict[str, str] | None, params:
         raise OIDCError(_("The identity provider sent no authorization code."))
     metadata = await _discover(config)
     client = AsyncOAuth2Client(client_id=config.client_id, client_secret=config.client_secret,
-                               redirect_uri=pending["redirect_uri"], timeout=TIMEOUT)
+                               redirect_uri=pending["redirect_uri"],
+                               **outbound.client(allow_loopback=config.allow_loopback))
     try:
+        if any(urlsplit(str(metadata[name])).scheme != "https" and not config.allow_loopback
+               for name in ("token_endpoint", "jwks_uri")):
+            raise ValueError("the provider's endpoints must be https")
         token = await client.fetch_token(metadata["token_endpoint"], code=params["code"],
                                          code_verifier=pending["verifier"], grant_type="authorization_code")
         jwks = (await client.get(metadata["jwks_uri"])).json()
@@ -155,31 +179,53 @@ async def finish(config: ProviderConfig, pending: dict[str, str] | None, params:
     return dict(claims)
 
 
-def role_for(config: ProviderConfig, claims: dict[str, Any]) -> str:
+def role_for(config: ProviderConfig, claims: dict[str, Any]) -> Role | None:
     raw = claims.get(config.role_claim, [])
     values = {raw} if isinstance(raw, str) else {str(v) for v in raw} if isinstance(raw, list) else set()
     for role, granting in config.roles.items():
         if values & set(granting):
-            return role
-    raise OIDCError(_("Your account at the identity provider has no role in SatuPintu. Ask your admin."))
+            return Role(role)
+    return None
+
+
+def _no_role() -> OIDCError:
+    return OIDCError(_("Your account at the identity provider has no role in SatuPintu. Ask your admin."))
 
 
 async def _linked_account(session: AsyncSession, model: type, config: ProviderConfig, claims: dict[str, Any]):
-    """Find (by issuer and subject, then e-mail) or create the account; the provider's role wins."""
-    role = Role(role_for(config, claims))
-    subject, email = str(claims["sub"]), str(claims.get("email") or "").lower()
-    account = await session.scalar(select(model).where(or_(
-        (model.oidc_issuer == config.issuer) & (model.oidc_subject == subject),
-        model.email == email if email else False,
-    )))
+    """The account of this identity: see the module's docstring for the rules."""
+    role = role_for(config, claims)
+    subject, email = str(claims["sub"]), str(claims.get("email") or "").strip().lower()
+    by_subject = (await session.scalars(select(model).where(
+        model.oidc_issuer == config.issuer, model.oidc_subject == subject))).all()
+    same_email = (await session.scalars(select(model).where(model.email == email))).all() if email else []
+    if len(by_subject) > 1 or len(same_email) > 1:
+        raise OIDCError(_("More than one account matches this sign-in. Ask your admin to resolve it."))
+    account = by_subject[0] if by_subject else None
+    other = same_email[0] if same_email and same_email[0] is not account else None
+    if other is not None:
+        linkable = (config.link_by_email and claims.get("email_verified") is True
+                    and other.oidc_subject is None and account is None)
+        if account is not None:
+            raise OIDCError(_("More than one account matches this sign-in. Ask your admin to resolve it."))
+        if not linkable:
+            raise OIDCError(_("An account with this e-mail exists but is not linked to this identity provider. "
+                              "Ask your admin to link it."))
+        account = other
     if account is None:
+        if role is None:
+            raise _no_role()
         if not email:
             raise OIDCError(_("The identity provider did not share an e-mail address."))
         account = model(email=email, name=str(claims.get("name") or email)[:120], role=role, active=True)
         session.add(account)
+    elif config.sync_roles:
+        if role is None:
+            raise _no_role()
+        account.role = role
     if not account.active:
         raise OIDCError(_("This account is deactivated."))
-    account.role, account.oidc_issuer, account.oidc_subject = role, config.issuer, subject
+    account.oidc_issuer, account.oidc_subject = config.issuer, subject
     await session.flush()
     return account
 

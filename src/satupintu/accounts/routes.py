@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from litestar import Request, Router, get, post
 from litestar.enums import RequestEncodingType
+from litestar.datastructures import Cookie
 from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +16,7 @@ from satupintu.accounts import service
 from satupintu.accounts.models import PlatformAccount, StaffAccount
 from satupintu.accounts.sessions import rotate
 from satupintu.i18n import gettext as _
-from satupintu.security import rate_limit
+from satupintu.security import rate_limit, seal, unseal
 from satupintu.tenancy import resolve
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -106,12 +108,47 @@ async def platform_logout(request: Request) -> Redirect:
     return Redirect("/", status_code=303)
 
 
+oidc_rate_limit = rate_limit("oidc-start", "minute", 10)
+"""Starting single sign-on fetches from the provider: per client address, a few per minute."""
+PENDING_COOKIE = "satupintu_oidc"
+PENDING_SECONDS = 600
+
+
+def _pending_cookie(request: Request, pending: dict[str, str]) -> Cookie:
+    """What the callback needs (state, nonce, PKCE verifier, where to go), sealed into a short-lived
+    cookie: an anonymous visitor starting sign-in costs no stored session."""
+    settings = request.app.state.settings
+    return Cookie(key=PENDING_COOKIE, value=seal(settings.secret_key, json.dumps(pending), "oidc"),
+                  max_age=PENDING_SECONDS, httponly=True, samesite="lax", secure=settings.production)
+
+
+def _take_pending(request: Request) -> dict[str, str] | None:
+    token = request.cookies.get(PENDING_COOKIE)
+    if not token:
+        return None
+    try:
+        pending = json.loads(unseal(request.app.state.settings.secret_key, token, "oidc", PENDING_SECONDS))
+    except ValueError:
+        return None
+    return pending if isinstance(pending, dict) else None
+
+
 def _oidc_error(request: Request, tenant: Any, message: str) -> Template:
     request.clear_session()
-    return Template("accounts/oidc_error.html", status_code=400, context={"tenant": tenant, "message": message})
+    response = Template("accounts/oidc_error.html", status_code=400, context={"tenant": tenant, "message": message})
+    response.delete_cookie(PENDING_COOKIE)
+    return response
 
 
-@get("/{slug:str}/masuk/oidc", name="accounts:tenant-oidc")
+async def _signed_in(request: Request, account: StaffAccount | PlatformAccount, target: str) -> Redirect:
+    await rotate(request)
+    request.set_session(service.session_data(account))
+    response = Redirect(target, status_code=303)
+    response.delete_cookie(PENDING_COOKIE)
+    return response
+
+
+@get("/{slug:str}/masuk/oidc", name="accounts:tenant-oidc", middleware=[oidc_rate_limit.middleware])
 async def tenant_oidc_start(request: Request, slug: str, db_session: AsyncSession,
                             next: str | None = None) -> Redirect | Template:  # noqa: A002
     from satupintu.accounts import oidc
@@ -121,12 +158,12 @@ async def tenant_oidc_start(request: Request, slug: str, db_session: AsyncSessio
     if provider is None:
         return _oidc_error(request, tenant, _("This region has not set up single sign-on."))
     try:
-        config = oidc.tenant_config(provider, request.app.state.settings.secret_key)
+        config = oidc.tenant_config(provider, request.app.state.settings)
         url, pending = await oidc.start(config, str(request.url_for("accounts:tenant-oidc-callback", slug=tenant.slug)))
     except (oidc.OIDCError, ValueError) as exc:
         return _oidc_error(request, tenant, str(exc))
-    request.set_session({"oidc": {**pending, "next": safe_next(next, f"/{tenant.slug}/admin/")}})
-    return Redirect(url, status_code=303)
+    pending["next"] = safe_next(next, f"/{tenant.slug}/admin/")
+    return Redirect(url, status_code=303, cookies=[_pending_cookie(request, pending)])
 
 
 @get("/{slug:str}/masuk/oidc/callback", name="accounts:tenant-oidc-callback")
@@ -134,44 +171,42 @@ async def tenant_oidc_callback(request: Request, slug: str, db_session: AsyncSes
     from satupintu.accounts import oidc
 
     tenant = await resolve(db_session, slug, allow_onboarding=True)
-    pending = dict(request.session).pop("oidc", None) if request.session else None
+    pending = _take_pending(request)
     request.clear_session()
     provider = await oidc.tenant_provider(db_session)
     if provider is None:
         return _oidc_error(request, tenant, _("This region has not set up single sign-on."))
     try:
-        config = oidc.tenant_config(provider, request.app.state.settings.secret_key)
+        config = oidc.tenant_config(provider, request.app.state.settings)
         claims = await oidc.finish(config, pending, dict(request.query_params))
         account = await oidc.staff_account(db_session, config, claims)
     except (oidc.OIDCError, ValueError) as exc:
         return _oidc_error(request, tenant, str(exc))
-    await rotate(request)
-    request.set_session(service.session_data(account))
-    return Redirect(pending["next"], status_code=303)
+    return await _signed_in(request, account, safe_next(pending.get("next"), f"/{tenant.slug}/admin/"))
 
 
-@get("/masuk/oidc", name="accounts:platform-oidc")
+@get("/masuk/oidc", name="accounts:platform-oidc", middleware=[oidc_rate_limit.middleware])
 async def platform_oidc_start(request: Request, next: str | None = None) -> Redirect | Template:  # noqa: A002
     from satupintu.accounts import oidc
 
-    config = oidc.ministry_config()
+    config = oidc.ministry_config(request.app.state.settings)
     if config is None:
         return _oidc_error(request, None, _("Single sign-on for the ministry is not set up."))
     try:
         url, pending = await oidc.start(config, str(request.url_for("accounts:platform-oidc-callback")))
     except oidc.OIDCError as exc:
         return _oidc_error(request, None, str(exc))
-    request.set_session({"oidc": {**pending, "next": safe_next(next, "/kementerian/")}})
-    return Redirect(url, status_code=303)
+    pending["next"] = safe_next(next, "/kementerian/")
+    return Redirect(url, status_code=303, cookies=[_pending_cookie(request, pending)])
 
 
 @get("/masuk/oidc/callback", name="accounts:platform-oidc-callback")
 async def platform_oidc_callback(request: Request, db_session: AsyncSession) -> Redirect | Template:
     from satupintu.accounts import oidc
 
-    pending = dict(request.session).pop("oidc", None) if request.session else None
+    pending = _take_pending(request)
     request.clear_session()
-    config = oidc.ministry_config()
+    config = oidc.ministry_config(request.app.state.settings)
     if config is None:
         return _oidc_error(request, None, _("Single sign-on for the ministry is not set up."))
     try:
@@ -179,9 +214,7 @@ async def platform_oidc_callback(request: Request, db_session: AsyncSession) -> 
         account = await oidc.platform_account(db_session, config, claims)
     except oidc.OIDCError as exc:
         return _oidc_error(request, None, str(exc))
-    await rotate(request)
-    request.set_session(service.session_data(account))
-    return Redirect(pending["next"], status_code=303)
+    return await _signed_in(request, account, safe_next(pending.get("next"), "/kementerian/"))
 
 
 router = Router(path="/", route_handlers=[

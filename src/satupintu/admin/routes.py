@@ -477,7 +477,8 @@ async def staff_save(request: Request, tenant: Tenant, db_session: AsyncSession,
 
 # -- single sign-on -------------------------------------------------------------------------------
 
-SSO_FIELDS = ("issuer", "client_id", "role_claim", "admin_values", "operator_values", "enabled")
+SSO_FIELDS = ("issuer", "client_id", "role_claim", "admin_values", "operator_values", "enabled", "link_by_email",
+              "sync_roles")
 
 
 @get("/sso", name="admin:sso")
@@ -491,7 +492,8 @@ async def sso_save(request: Request, tenant: Tenant, db_session: AsyncSession, d
     provider = await db_session.scalar(select(IdentityProvider))
     form = Form(data)
     issuer = form.text("issuer", required=True, max_length=300).rstrip("/")
-    if issuer and (problem := oidc.issuer_problem(issuer)):
+    if issuer and (problem := oidc.issuer_problem(
+            issuer, allow_loopback=request.app.state.settings.oidc_allow_loopback)):
         form.errors["issuer"] = problem
     client_id = form.text("client_id", required=True, max_length=200)
     secret = form.raw("client_secret").strip()
@@ -501,7 +503,8 @@ async def sso_save(request: Request, tenant: Tenant, db_session: AsyncSession, d
               "role_claim": form.text("role_claim", required=True, max_length=60, pattern=r"[A-Za-z0-9_:.-]+"),
               "admin_values": form.lines("admin_values", max_lines=20, max_length=120),
               "operator_values": form.lines("operator_values", max_lines=20, max_length=120),
-              "enabled": form.flag("enabled")}
+              "enabled": form.flag("enabled"), "link_by_email": form.flag("link_by_email"),
+              "sync_roles": form.flag("sync_roles")}
     if not values["admin_values"] and not values["operator_values"]:
         form.errors["admin_values"] = _("Name at least one claim value that grants a role.")
     try:
