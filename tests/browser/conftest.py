@@ -89,3 +89,34 @@ def shots(request) -> Path:
     folder = Path(__file__).parents[2] / "test-results" / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def create_invitation(database, region_code: str, email: str) -> str:
+    """An invitation made directly through the service (before the browser opens, whose event loop
+    then owns this thread); returns the link's path."""
+    import asyncio
+
+    from satupintu.db import make_engine, make_sessionmaker, tenant_session
+    from satupintu.onboarding import service
+
+    async def invite() -> str:
+        engine = make_engine(database.settings().database_url)
+        try:
+            async with tenant_session(make_sessionmaker(engine), None) as session:
+                _, token = await service.create_invitation(session, region_code, email, "test")
+        finally:
+            await engine.dispose()
+        return f"/onboarding/undangan/{token}"
+
+    return asyncio.run(invite())
+
+
+def sign_in(page, base: str, email: str, slug: str | None = None) -> None:
+    """Sign in through the form, as a person would, and wait for the page that follows."""
+    from tests.conftest import PASSWORD
+
+    page.goto(f"{base}/{slug}/masuk" if slug else f"{base}/masuk")
+    page.fill("#f-email", email)
+    page.fill("#f-password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")

@@ -421,7 +421,7 @@ async def staff_create(request: Request, tenant: Tenant, db_session: AsyncSessio
     except Invalid as exc:
         return await _staff_page(db_session, tenant, 422, exc.errors, form.data)
     except accounts_service.AccountError as exc:
-        return await _staff_page(db_session, tenant, 422, {"email": str(exc)}, form.data)
+        return await _staff_page(db_session, tenant, 422, {exc.field: str(exc)}, form.data)
     await audit.record(db_session, _me(request), "create", "staff", account.email, None,
                        audit.snapshot(account, STAFF_FIELDS))
     return _done(tenant, "staf")

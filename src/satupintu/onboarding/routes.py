@@ -81,7 +81,9 @@ async def invite(request: Request, db_session: AsyncSession, data: FormData) -> 
         invitation, token = await service.create_invitation(db_session, code, email, _me(request).email)
     except Invalid as exc:
         return await _platform_page(db_session, 422, errors=exc.errors, values=form.data)
-    except (service.OnboardingError, accounts_service.AccountError) as exc:
+    except accounts_service.AccountError as exc:
+        return await _platform_page(db_session, 422, errors={exc.field: str(exc)}, values=form.data)
+    except service.OnboardingError as exc:
         return await _platform_page(db_session, 422, errors={"region_code": str(exc)}, values=form.data)
     return await _platform_page(db_session, 200, new_link=_link(request, token), invited=invitation)
 
@@ -420,7 +422,7 @@ async def access_save(request: Request, tenant: Tenant, db_session: AsyncSession
                                                       password=form.raw("password") or None)
     except (Invalid, accounts_service.AccountError) as exc:
         staff = (await db_session.scalars(select(StaffAccount).order_by(StaffAccount.name))).all()
-        errors = exc.errors if isinstance(exc, Invalid) else {"email": str(exc)}
+        errors = exc.errors if isinstance(exc, Invalid) else {exc.field: str(exc)}
         return await _step(db_session, tenant, "akses", 422, errors=errors, values=form.data, staff=staff)
     await audit.record(db_session, _me(request), "create", "staff", account.email, None,
                        {"email": account.email, "role": role})
