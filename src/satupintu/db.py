@@ -10,6 +10,7 @@ PostgreSQL, row-level security reads ``app.tenant_id``, which this module sets p
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -27,7 +28,7 @@ from sqlalchemy import (
     text,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -194,7 +195,30 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    return create_async_engine(_through_pooler(url, kwargs), **kwargs)
+
+
+def _unique_statement_name() -> str:
+    return f"__asyncpg_{uuid.uuid4().hex}__"
+
+
+def _through_pooler(url: str, kwargs: dict[str, Any]) -> URL:
+    """``?pooler=pgbouncer`` on a PostgreSQL URL: the server behind is PgBouncer in transaction mode.
+
+    A transaction may then run on a different server connection than the previous one, so no
+    prepared statement may outlive its transaction: asyncpg's and SQLAlchemy's statement caches
+    are off and every statement gets a unique name. The tenant setting needs nothing more, because
+    it is transaction-local already (``set_config(..., true)``).
+    """
+    parsed = make_url(url)
+    if parsed.query.get("pooler") is None:
+        return parsed
+    if parsed.query["pooler"] != "pgbouncer":
+        raise ValueError(f"unknown pooler {parsed.query['pooler']!r} in the database URL (pgbouncer is known)")
+    connect_args = kwargs.setdefault("connect_args", {})
+    connect_args.setdefault("statement_cache_size", 0)
+    connect_args.setdefault("prepared_statement_name_func", _unique_statement_name)
+    return parsed.difference_update_query(["pooler"]).update_query_dict({"prepared_statement_cache_size": "0"})
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
