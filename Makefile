@@ -50,5 +50,5 @@ clean:
 # (tests/platform/test_i18n.py lists any that are still untranslated).
 messages: install
 	mkdir -p var
-	$(BIN)/pybabel extract -F babel.cfg -o var/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i var/messages.pot -d src/satupintu/locale -l id --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -o var/messages.pot --no-location --omit-header --sort-output .
+	$(BIN)/pybabel update -i var/messages.pot -d src/satupintu/locale -l id --no-fuzzy-matching --width 100

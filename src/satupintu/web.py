@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import socket
 import time
 import uuid
 from urllib.parse import quote
@@ -15,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.response import Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
 from satupintu import i18n
 from satupintu.config import PROJECT_ROOT
@@ -163,9 +164,39 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     return _error(request, status, title, message)
 
 
+def _backing_service_down(exc: BaseException | None) -> bool:
+    """The database (or its pooler) or the session store could not be reached: not a bug here, but
+    something that comes back by itself, so the answer is a quick 503, not a 500."""
+    import redis.exceptions
+    import sqlalchemy.exc
+
+    for _depth in range(6):
+        if exc is None:
+            return False
+        if isinstance(exc, (ConnectionError, TimeoutError, socket.gaierror, redis.exceptions.ConnectionError,
+                            redis.exceptions.TimeoutError)):
+            return True
+        if isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.connection_invalidated:
+            return True
+        if type(exc).__module__.startswith("asyncpg") and type(exc).__name__ in _ASYNCPG_UNAVAILABLE:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+_ASYNCPG_UNAVAILABLE = {"CannotConnectNowError", "ConnectionDoesNotExistError", "TooManyConnectionsError",
+                        "AdminShutdownError", "CrashShutdownError", "ConnectionFailureError"}
+
+
 def server_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error", exc_info=exc)
     _ = i18n.gettext
+    if _backing_service_down(exc):
+        log.warning("backing service unavailable", error=type(exc).__name__)
+        response = _error(request, HTTP_503_SERVICE_UNAVAILABLE, _("Temporarily unavailable"),
+                          _("We cannot reach our database right now. Please try again in a moment."))
+        response.headers["Retry-After"] = "5"
+        return response
+    log.exception("unhandled error", exc_info=exc)
     return _error(request, HTTP_500_INTERNAL_SERVER_ERROR, _("Something went wrong"),
                   _("An error occurred on our side. It has been recorded; please try again later."))
 

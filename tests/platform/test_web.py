@@ -103,3 +103,49 @@ def test_readyz_checks_the_real_broker(database, variable):
     with TestClient(app=wrap(create_app(database.settings(SATUPINTU_BROKER_URL=f"{scheme}://127.0.0.1:1/")))) as client:
         down = client.get("/readyz")
     assert down.status_code == 503 and down.json()["checks"]["broker"].startswith("error")
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("path", ["/banyuwangi/", "/api/v1/tenants/banyuwangi/services"])
+def test_an_unreachable_database_answers_503_quickly(path: str) -> None:
+    """A database (or pooler) that is down is not a bug: a clear 503 with Retry-After, in the
+    reader's language, and no traceback in the log; the pool reconnects by itself afterwards."""
+    from litestar.testing import TestClient
+
+    from satupintu.app import create_app, wrap
+    from satupintu.config import Settings
+
+    settings = Settings.from_env({
+        "SATUPINTU_DATABASE_URL": f"postgresql+asyncpg://app@127.0.0.1:{_closed_port()}/satupintu",
+        "SATUPINTU_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+    })
+    with TestClient(app=wrap(create_app(settings)), raise_server_exceptions=False) as client:
+        response = client.get(path, headers={"accept-language": "id"})
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert "Basis data kami sedang tidak dapat dihubungi" in response.text
+
+
+def test_an_unreachable_session_store_answers_503() -> None:
+    from litestar.testing import TestClient
+
+    from satupintu.app import create_app, wrap
+    from satupintu.config import Settings
+
+    settings = Settings.from_env({
+        "SATUPINTU_DATABASE_URL": "sqlite+aiosqlite:///:memory:",
+        "SATUPINTU_REDIS_URL": f"redis://127.0.0.1:{_closed_port()}/0",
+        "SATUPINTU_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+    })
+    with TestClient(app=wrap(create_app(settings)), raise_server_exceptions=False) as client:
+        client.cookies.set("satupintu_sesi", "a" * 43)
+        response = client.get("/masuk", headers={"accept-language": "id"})
+    assert response.status_code == 503, response.text[:300]
+    assert response.headers["retry-after"] == "5"
