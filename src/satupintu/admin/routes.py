@@ -106,7 +106,7 @@ async def _service_form(session: AsyncSession, tenant: Tenant, row: TenantServic
                         errors: dict | None = None, values: dict | None = None) -> Template:
     return _page("service_form", tenant, "services", status=status, row=row, errors=errors or {},
                  values=values or {}, agencies=await agencies_service.agencies(session),
-                 counters=await agencies_service.counters(session))
+                 counters=await agencies_service.counters(session, agency_id=row.agency_id) if row.agency_id else [])
 
 
 @get("/layanan/{code:str}", name="admin:service")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,8 +20,39 @@ async def locations(session: AsyncSession) -> list[Location]:
     return list((await session.scalars(select(Location).order_by(Location.id))).all())
 
 
-async def counters(session: AsyncSession) -> list[Counter]:
-    return list((await session.scalars(select(Counter).order_by(Counter.code))).all())
+async def counters(session: AsyncSession, *, agency_id: int | None = None) -> list[Counter]:
+    """All counters, or only those of one agency (``agency_id``)."""
+    query = select(Counter).order_by(Counter.code)
+    if agency_id is not None:
+        query = query.where(Counter.agency_id == agency_id)
+    return list((await session.scalars(query)).all())
+
+
+@dataclass
+class Place:
+    """Where a citizen goes for a service: its counter when that is known, else the agency's locations."""
+
+    agency: Agency | None
+    counter: Counter | None
+    locations: list[Location]
+
+
+async def where_served(session: AsyncSession, agency_id: int | None, counter_id: int | None) -> Place:
+    """The assigned counter; an agency's only counter; otherwise the agency and where its counters are.
+
+    A service served by "any counter of this agency" never points at one of several counters.
+    """
+    agency = await session.get(Agency, agency_id) if agency_id else None
+    counter = await session.get(Counter, counter_id) if counter_id else None
+    if counter is None and agency is not None:
+        own = await counters(session, agency_id=agency.id)
+        if len(own) == 1:
+            counter = own[0]
+        else:
+            ids = {c.location_id for c in own}
+            return Place(agency, None, [l for l in await locations(session) if l.id in ids])
+    location = await session.get(Location, counter.location_id) if counter else None
+    return Place(agency, counter, [location] if location else [])
 
 
 async def _upsert(session: AsyncSession, model: type, key: str, items: Iterable[dict[str, Any]]) -> dict[str, Any]:

@@ -89,17 +89,10 @@ async def service_detail(tenant: Tenant, db_session: AsyncSession, code: str) ->
     row = await catalogue_service.get_service(db_session, code[:60])
     if row is None:
         raise NotFoundException()
-    agencies = {a.id: a for a in await agencies_service.agencies(db_session)}
-    counters = {c.id: c for c in await agencies_service.counters(db_session)}
-    locations = {l.id: l for l in await agencies_service.locations(db_session)}
-    counter = counters.get(row.counter_id) if row.counter_id else None
-    if counter is None and row.agency_id:
-        counter = next((c for c in counters.values() if c.agency_id == row.agency_id), None)
-    catalogue = load_catalogue()
-    category = catalogue.categories.get(row.category)
+    place = await agencies_service.where_served(db_session, row.agency_id, row.counter_id)
+    category = load_catalogue().categories.get(row.category)
     return Template("catalogue/detail.html", context={
-        "tenant": tenant, "service": row, "agency": agencies.get(row.agency_id),
-        "counter": counter, "location": locations.get(counter.location_id) if counter else None,
+        "tenant": tenant, "service": row, "place": place,
         "category": category, "policy": await tenants_service.get_policy(db_session),
     })
 

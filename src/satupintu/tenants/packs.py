@@ -76,11 +76,20 @@ class HolidaySpec(Struct, forbid_unknown_fields=True):
 
 
 class ServiceSelection(Struct, forbid_unknown_fields=True):
-    """Which shared services to import: ``include`` takes ``"*"``, ``"category:<code>"`` or codes."""
+    """Which shared services to import: ``include`` takes ``"*"``, ``"category:<code>"`` or codes.
+
+    ``assign`` gives a catalogue provider to one of the regency's agencies; ``counters`` sends
+    services to one counter (``D2 = ["sim-a-baru", ...]``) where their agency has several.
+    """
 
     include: Annotated[list[NonEmpty], Meta(min_length=1)]
     exclude: list[Code] = msgspec.field(default_factory=list)
     assign: dict[str, str] = msgspec.field(default_factory=dict)
+    counters: dict[str, list[Code]] = msgspec.field(default_factory=dict)
+
+    def counter_of(self) -> dict[str, str]:
+        """Service code -> counter code."""
+        return {code: counter for counter, codes in self.counters.items() for code in codes}
 
 
 class PackSpec(Struct, forbid_unknown_fields=True):
@@ -156,6 +165,17 @@ def load_pack(path: Path) -> PackSpec:
         if override.agency is not None and override.agency not in agencies:
             raise DataFileError(path, locate(text, ["overrides", index, "agency"]), f"overrides[{index}].agency",
                                 f"unknown agency {override.agency!r}")
+    counter_codes = {c.code for c in pack.counters}
+    placed = {o.code for o in pack.overrides if o.counter}
+    for counter, codes in pack.services.counters.items():
+        where = locate(text, ["services", "counters"])
+        if counter not in counter_codes:
+            raise DataFileError(path, where, f"services.counters.{counter}", f"unknown counter {counter!r}")
+        for code in codes:
+            if code in placed:
+                raise DataFileError(path, where, f"services.counters.{counter}",
+                                    f"{code!r} is already given a counter")
+            placed.add(code)
     for template, key in pack.services.assign.items():
         if key not in agencies:
             raise DataFileError(path, locate(text, ["services", "assign"]), f"services.assign.{template}",

@@ -86,7 +86,27 @@ def check_pack(pack: PackSpec, catalogue: SharedCatalogue, path: Path) -> set[st
         if problem:
             raise DataFileError(path, locate(text, ["overrides", index, "cost_note"]),
                                 f"overrides[{index}].cost_note", f"{override.code}: {problem}")
+    counters = {c.code: c for c in pack.counters}
+    served_by = _agency_keys(pack, catalogue)
+    placed = {**pack.services.counter_of(), **{o.code: o.counter for o in pack.overrides if o.counter}}
+    for code, counter in placed.items():
+        field = f"services.counters.{counter}"
+        if code not in catalogue.services:
+            raise DataFileError(path, locate(text, ["services", "counters"]), field, f"unknown service code {code!r}")
+        if counter not in counters:
+            raise DataFileError(path, None, f"overrides.{code}.counter", f"unknown counter {counter!r}")
+        if served_by[code] != counters[counter].agency:
+            raise DataFileError(path, None, field, f"{code!r} is served by {served_by[code]!r}, but counter "
+                                                   f"{counter} belongs to {counters[counter].agency!r}")
     return selected - set(pack.services.exclude)
+
+
+def _agency_keys(pack: PackSpec, catalogue: SharedCatalogue) -> dict[str, str | None]:
+    """Service code -> the key of the pack's agency that serves it (an override, an assignment, a template)."""
+    by_template = {a.template or a.key: a.key for a in pack.agencies}
+    by_template.update(pack.services.assign)
+    chosen = {o.code: o.agency for o in pack.overrides if o.agency}
+    return {code: chosen.get(code) or by_template.get(spec.provider) for code, spec in catalogue.services.items()}
 
 
 async def provision(
@@ -124,22 +144,19 @@ async def provision(
         for c in pack.counters
     ))
 
-    by_template = {a.template: a for a in agencies.values() if a.template}
-    by_template.update({template: agencies[key] for template, key in pack.services.assign.items()})
     overrides = {o.code: o for o in pack.overrides}
     plan = catalogue_service.ImportPlan(enabled=enabled)
-    for code, spec in catalogue.services.items():
+    for code, counter in pack.services.counter_of().items():
+        plan.counter_ids[code] = counters[counter].id
+    for code, key in _agency_keys(pack, catalogue).items():
         override = overrides.get(code)
-        agency = agencies[override.agency] if override and override.agency else by_template.get(spec.provider)
-        plan.agency_ids[code] = agency.id if agency else None
+        plan.agency_ids[code] = agencies[key].id if key else None
         if override is None:
             continue
         values = {k: v for k, v in msgspec.structs.asdict(override).items()
                   if k not in {"code", "agency", "counter"} and v not in (None, [])}
         plan.overrides[code] = values
         if override.counter:
-            if override.counter not in counters:
-                raise DataFileError(source, None, f"overrides.{code}.counter", f"unknown counter {override.counter!r}")
             plan.counter_ids[code] = counters[override.counter].id
     count = await catalogue_service.import_catalogue(session, catalogue, plan)
     await _holidays(session, pack, locations, source)
