@@ -129,7 +129,24 @@ async def _seed_every_table(database: Database) -> None:
                 MonthlyOperations(month="2026-05", visitors=1000, transactions=800, complaints_received=10,
                                   complaints_on_time=9),
             ])
+            await _seed_queue(session, tenant, kepala)
     await engine.dispose()
+
+
+async def _seed_queue(session, tenant, staff) -> None:
+    """A ticket (with its group and day sequence), a quota, settings and a staffed desk per regency."""
+    from sqlalchemy import select
+
+    from satupintu.agencies.models import Counter
+    from satupintu.queue import service as queue
+    from satupintu.queue.models import Desk, QueueSettings, ServiceQueueRule
+
+    services = await queue.queue_services(session)
+    first = services[0][1][0]
+    ticket = await queue.take_ticket(session, tenant, first.code, always_open=True)
+    counter = await session.scalar(select(Counter).order_by(Counter.id))
+    session.add_all([QueueSettings(priority_weight=10), ServiceQueueRule(service_id=ticket.service_id, daily_quota=500),
+                     Desk(counter_id=counter.id, staff_id=staff.id)])
 
 
 def _check_postgres() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 from pathlib import Path
@@ -422,6 +423,10 @@ def demo() -> None:
     click.echo("\nDemo sign-ins (kept in var/demo-logins.txt):")
     for line in _demo_logins(settings, slugs):
         click.echo(f"  {line}")
+    if not settings.production:
+        # The demo's queues take tickets at any hour, so the whole flow can be tried after closing time.
+        os.environ.setdefault("SATUPINTU_QUEUE_ALWAYS_OPEN", "1")
+        click.echo("Queues are open around the clock (SATUPINTU_QUEUE_ALWAYS_OPEN, a demo setting).")
     click.echo("Press Ctrl+C to stop.")
     sys.stdout.flush()
     _serve(settings, None, None, settings.broker_kind == "memory")

@@ -69,6 +69,7 @@ class Settings:
     log_json: bool = False
     forwarded_allow_ips: str = "127.0.0.1"
     oidc_allow_loopback: bool = False
+    queue_always_open: bool = False
 
     @property
     def is_postgres(self) -> bool:
@@ -108,6 +109,9 @@ class Settings:
         oidc_allow_loopback = env.get("SATUPINTU_OIDC_ALLOW_LOOPBACK", "") == "1"
         if oidc_allow_loopback and production:
             raise ConfigError("SATUPINTU_OIDC_ALLOW_LOOPBACK is for development and tests only, not production")
+        always_open = env.get("SATUPINTU_QUEUE_ALWAYS_OPEN", "").lower() in {"1", "true", "yes"}
+        if always_open and production:
+            raise ConfigError("SATUPINTU_QUEUE_ALWAYS_OPEN is a demo setting and cannot be used in production")
         try:
             port = int(env.get("SATUPINTU_PORT", "8000"))
         except ValueError as exc:
@@ -127,6 +131,7 @@ class Settings:
             log_json=env.get("SATUPINTU_LOG_FORMAT", "json" if production else "console") == "json",
             forwarded_allow_ips=env.get("SATUPINTU_FORWARDED_ALLOW_IPS", "127.0.0.1"),
             oidc_allow_loopback=oidc_allow_loopback,
+            queue_always_open=always_open,
         )
 
 

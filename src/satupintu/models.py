@@ -9,6 +9,7 @@ from satupintu.catalogue.models import TenantService
 from satupintu.db import Base
 from satupintu.knowledge.models import ModuleProgress, QuizAttempt
 from satupintu.onboarding.models import Invitation, JoinRequest, OnboardingState
+from satupintu.queue.models import CounterGroup, Desk, NumberSequence, QueueSettings, ServiceQueueRule, Ticket
 from satupintu.tenants.models import Tenant, TenantPolicy
 from satupintu.transfer.models import Innovation, Mou, PublicInnovation, Replication, StudyVisit
 
@@ -18,4 +19,5 @@ __all__ = [
     "StaffAccount", "Tenant", "TenantPolicy", "TenantService", "WebSession",
     "BenchmarkPoint", "BenchmarkRollup", "MonthlyOperations", "ServiceEvaluation", "SurveyResult",
     "ModuleProgress", "QuizAttempt", "Innovation", "Mou", "PublicInnovation", "Replication", "StudyVisit",
+    "CounterGroup", "Desk", "NumberSequence", "QueueSettings", "ServiceQueueRule", "Ticket",
 ]

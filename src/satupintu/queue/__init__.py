@@ -1,0 +1,1 @@
+"""The queue: tickets, the operator console, display boards and the control room."""

@@ -1,0 +1,138 @@
+"""The queue of one regency: counter groups, daily number sequences, tickets and staffed desks.
+
+Every table is tenant-owned (row-level security applies, like any regency data). A ticket carries
+no personal data at all: no NIK, no name, no phone. It is known publicly by a random ``public_id``,
+never by its integer key, so nobody can walk other people's tickets by counting.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import Enum, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from satupintu.db import Base, TenantOwned, tenant_fk, utcnow
+
+
+class TicketStatus(enum.StrEnum):
+    WAITING = "waiting"  # in line (also after a transfer)
+    CALLED = "called"  # called to a counter, the citizen is walking there
+    SERVING = "serving"  # the operator started serving
+    DONE = "done"
+    NO_SHOW = "no_show"  # skipped: did not come when called
+
+
+ACTIVE = (TicketStatus.CALLED, TicketStatus.SERVING)
+
+
+def public_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class QueueSettings(TenantOwned, Base):
+    """A regency's queue rules (one row per tenant; defaults apply until an admin saves one)."""
+
+    __tablename__ = "queue_settings"
+    __extra_table_args__ = (UniqueConstraint("tenant_id"),)
+
+    priority_weight: Mapped[int] = mapped_column(default=10)
+    default_service_minutes: Mapped[int] = mapped_column(default=6)
+
+
+class ServiceQueueRule(TenantOwned, Base):
+    """A daily ticket quota for one service at one location (e.g. 60 passport applications)."""
+
+    __tablename__ = "queue_service_rules"
+    __extra_table_args__ = (
+        UniqueConstraint("tenant_id", "service_id"),
+        tenant_fk(["service_id"], "tenant_services", ondelete="CASCADE"),
+    )
+
+    service_id: Mapped[int] = mapped_column(index=True)
+    daily_quota: Mapped[int | None] = mapped_column()
+
+
+class CounterGroup(TenantOwned, Base):
+    """The counters of one agency in one location: they share a line and a letter (A-001)."""
+
+    __tablename__ = "queue_groups"
+    __extra_table_args__ = (
+        UniqueConstraint("tenant_id", "location_id", "agency_id"),
+        UniqueConstraint("tenant_id", "location_id", "prefix"),
+        tenant_fk(["location_id"], "locations", ondelete="CASCADE"),
+        tenant_fk(["agency_id"], "agencies", ondelete="CASCADE"),
+    )
+
+    location_id: Mapped[int] = mapped_column(index=True)
+    agency_id: Mapped[int] = mapped_column(index=True)
+    prefix: Mapped[str] = mapped_column(String(2))
+
+
+class NumberSequence(TenantOwned, Base):
+    """The last number given in one group on one local day; locked while a ticket is numbered."""
+
+    __tablename__ = "queue_sequences"
+    __extra_table_args__ = (
+        UniqueConstraint("tenant_id", "group_id", "day"),
+        tenant_fk(["group_id"], "queue_groups", ondelete="CASCADE"),
+    )
+
+    group_id: Mapped[int] = mapped_column(index=True)
+    day: Mapped[date] = mapped_column()
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class Ticket(TenantOwned, Base):
+    """One place in line, with every step timestamped so waiting and service time are measured."""
+
+    __tablename__ = "queue_tickets"
+    __extra_table_args__ = (
+        UniqueConstraint("public_id"),
+        UniqueConstraint("tenant_id", "group_id", "day", "number"),
+        tenant_fk(["group_id"], "queue_groups", ondelete="CASCADE"),
+        tenant_fk(["service_id"], "tenant_services", ondelete="SET NULL"),
+        tenant_fk(["counter_id"], "counters", ondelete="SET NULL"),
+        Index("ix_queue_tickets_line", "tenant_id", "group_id", "day", "status"),
+    )
+
+    public_id: Mapped[str] = mapped_column(String(32), default=public_id)
+    group_id: Mapped[int] = mapped_column()
+    service_id: Mapped[int | None] = mapped_column()
+    day: Mapped[date] = mapped_column()
+    number: Mapped[int] = mapped_column()
+    label: Mapped[str] = mapped_column(String(12))
+    priority: Mapped[bool] = mapped_column(default=False)
+    priority_weight: Mapped[int] = mapped_column(default=0)
+    status: Mapped[TicketStatus] = mapped_column(
+        Enum(TicketStatus, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+        default=TicketStatus.WAITING,
+    )
+    counter_id: Mapped[int | None] = mapped_column(index=True)
+    taken_at: Mapped[datetime] = mapped_column(default=utcnow)
+    called_at: Mapped[datetime | None] = mapped_column()
+    recalled_at: Mapped[datetime | None] = mapped_column()
+    recalls: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    no_show_at: Mapped[datetime | None] = mapped_column()
+    transferred_at: Mapped[datetime | None] = mapped_column()
+    transfers: Mapped[int] = mapped_column(default=0)
+
+
+class Desk(TenantOwned, Base):
+    """An operator staffing one counter: one operator per counter and one counter per operator."""
+
+    __tablename__ = "queue_desks"
+    __extra_table_args__ = (
+        UniqueConstraint("tenant_id", "counter_id"),
+        UniqueConstraint("tenant_id", "staff_id"),
+        tenant_fk(["counter_id"], "counters", ondelete="CASCADE"),
+        tenant_fk(["staff_id"], "staff_accounts", ondelete="CASCADE"),
+    )
+
+    counter_id: Mapped[int] = mapped_column()
+    staff_id: Mapped[int] = mapped_column()
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)

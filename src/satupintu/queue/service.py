@@ -1,0 +1,424 @@
+"""The queue's rules: which line a service joins, when it is open, numbering, order and estimates.
+
+Numbers are per counter group (one agency's counters in one location), per local day, and come
+from one row per group and day that is locked while a ticket is numbered: ``SELECT ... FOR
+UPDATE`` on PostgreSQL; on SQLite the first statement of the transaction is a write, which takes
+the database's write lock. The number and the ticket commit together, so numbers are unique and
+have no gaps, however many processes take tickets at once.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from satupintu import i18n
+from satupintu.agencies.models import Agency, Counter, Holiday, Location
+from satupintu.catalogue.models import TenantService
+from satupintu.db import session_tenant, utcnow
+from satupintu.queue.models import (
+    CounterGroup,
+    Desk,
+    NumberSequence,
+    QueueSettings,
+    ServiceQueueRule,
+    Ticket,
+    TicketStatus,
+)
+from satupintu.tenants.models import Tenant
+from satupintu.tenants.packs import DAYS
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+MEASURED_SAMPLE = 200
+MIN_MEASURED = 3
+
+
+def N_(message: str) -> str:
+    """Marks a message for translation that is translated later, when the reader's language is known."""
+    return message
+
+
+def clock() -> datetime:
+    """Now, in UTC. Tests replace it to drive the day and the opening hours."""
+    return utcnow()
+
+
+def local_now(tenant: Tenant, now: datetime | None = None) -> datetime:
+    return (now or clock()).astimezone(ZoneInfo(tenant.timezone.iana))
+
+
+class QueueError(Exception):
+    """A ticket cannot be given (unknown service, closed, full); the message is for the citizen.
+
+    ``message`` is the English text, which is also the msgid of its Indonesian translation.
+    """
+
+    def __init__(self, code: str, status: int, message: str, params: dict[str, Any] | None = None,
+                 opens_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.code, self.status, self.message, self.params, self.opens_at = code, status, message, params or {}, opens_at
+
+    def text(self, locale: str | None = None) -> str:
+        """The message in ``locale`` (default: the request's); callable params are rendered in it too."""
+        token = i18n.current_locale.set(locale or i18n.current_locale.get())
+        try:
+            params = {key: value() if callable(value) else value for key, value in self.params.items()}
+            translated = i18n.gettext(self.message)
+        finally:
+            i18n.current_locale.reset(token)
+        return translated % params if params else translated
+
+
+def _unknown_service() -> QueueError:
+    return QueueError("unknown_service", 422, N_("There is no such service in this region's queue."))
+
+
+def _no_counter() -> QueueError:
+    return QueueError("no_counter", 422, N_("This service has no counter with a queue at this location."))
+
+
+# --- opening hours -------------------------------------------------------------------------------
+
+
+def _intervals(spec: str) -> list[tuple[time, time]]:
+    if not spec or spec.strip() == "tutup":
+        return []
+    out = []
+    for part in spec.replace(" ", "").split(","):
+        start, _, end = part.partition("-")
+        out.append((time.fromisoformat(start), time.fromisoformat(end)))
+    return out
+
+
+@dataclass(frozen=True)
+class Opening:
+    open: bool
+    opens_at: datetime | None  # local time of the next opening when closed (None: none in two weeks)
+    closes_at: datetime | None  # local time the current opening ends
+
+
+async def opening(session: AsyncSession, tenant: Tenant, location: Location, now: datetime | None = None,
+                  always_open: bool = False) -> Opening:
+    """Whether the location takes tickets now (its hours, the regency's and its own holidays)."""
+    local = local_now(tenant, now)
+    if always_open:
+        return Opening(True, None, None)
+    holidays = set((await session.scalars(select(Holiday.day).where(
+        Holiday.day >= local.date(), Holiday.day <= local.date() + timedelta(days=14),
+        or_(Holiday.location_id.is_(None), Holiday.location_id == location.id)))).all())
+    zone = local.tzinfo
+    for offset in range(15):
+        day = local.date() + timedelta(days=offset)
+        if day in holidays:
+            continue
+        for start, end in _intervals((location.hours or {}).get(DAYS[day.weekday()], "tutup")):
+            begins = datetime.combine(day, start, zone)
+            ends = datetime.combine(day, end, zone)
+            if begins <= local < ends:
+                return Opening(True, None, ends)
+            if local < begins:
+                return Opening(False, begins, None)
+    return Opening(False, None, None)
+
+
+def _closed(tenant: Tenant, state: Opening) -> QueueError:
+    if state.opens_at is None:
+        return QueueError("closed", 409, N_("This service is closed and has no opening hours in the next two weeks."))
+    return QueueError("closed", 409, N_("This service is closed now. It opens on %(day)s at %(time)s %(zone)s."),
+                      {"day": lambda: f"{i18n.day_name(DAYS[state.opens_at.weekday()])} {state.opens_at:%d-%m-%Y}",
+                       "time": f"{state.opens_at:%H:%M}", "zone": tenant.timezone.value},
+                      opens_at=state.opens_at)
+
+
+# --- counter groups ------------------------------------------------------------------------------
+
+
+async def sync_groups(session: AsyncSession) -> dict[tuple[int, int], CounterGroup]:
+    """One group per (location, agency) that has counters; existing groups keep their letter.
+
+    A new group takes the first letter of its first counter's code if that letter is free in its
+    location (A1, A2 -> A), otherwise the first free letter. Concurrent callers compute the same
+    groups and insert them with ON CONFLICT DO NOTHING, so this is safe to call from any request.
+    """
+    groups = {(g.location_id, g.agency_id): g for g in (await session.scalars(select(CounterGroup))).all()}
+    counters = (await session.scalars(select(Counter).order_by(Counter.code))).all()
+    wanted: dict[tuple[int, int], str] = {}
+    for counter in counters:
+        wanted.setdefault((counter.location_id, counter.agency_id), counter.code)
+    missing = [key for key in wanted if key not in groups]
+    if not missing:
+        return groups
+    used: dict[int, set[str]] = {}
+    for (location_id, _agency), group in groups.items():
+        used.setdefault(location_id, set()).add(group.prefix)
+    tenant_id = session_tenant(session)
+    rows = []
+    for location_id, agency_id in sorted(missing, key=lambda k: (k[0], wanted[k])):
+        taken = used.setdefault(location_id, set())
+        first = wanted[(location_id, agency_id)][:1].upper()
+        prefix = first if first in LETTERS and first not in taken else next((c for c in LETTERS if c not in taken), None)
+        if prefix is None:
+            continue
+        taken.add(prefix)
+        now = utcnow()
+        rows.append({"tenant_id": tenant_id, "location_id": location_id, "agency_id": agency_id, "prefix": prefix,
+                     "created_at": now, "updated_at": now})
+    if rows:
+        await session.execute(_insert_ignore(session, CounterGroup, rows))
+    fresh = (await session.scalars(select(CounterGroup).execution_options(populate_existing=True))).all()
+    return {(g.location_id, g.agency_id): g for g in fresh}
+
+
+def _insert_ignore(session: AsyncSession, model: type, rows: list[dict[str, Any]]) -> Any:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model).values(rows).on_conflict_do_nothing()
+
+
+async def settings_of(session: AsyncSession) -> QueueSettings:
+    return await session.scalar(select(QueueSettings)) or QueueSettings(priority_weight=10, default_service_minutes=6)
+
+
+async def get_service(session: AsyncSession, code: str) -> TenantService | None:
+    return await session.scalar(select(TenantService).where(TenantService.code == code[:60],
+                                                            TenantService.enabled.is_(True)))
+
+
+async def queue_services(session: AsyncSession) -> list[tuple[Agency, list[TenantService]]]:
+    """The services a citizen can queue for (enabled, with an agency that has counters), by agency."""
+    groups = await sync_groups(session)
+    agency_ids = {agency_id for (_loc, agency_id) in groups}
+    services = (await session.scalars(select(TenantService).where(
+        TenantService.enabled.is_(True), TenantService.agency_id.in_(agency_ids)).order_by(TenantService.name_id))).all()
+    agencies = {a.id: a for a in (await session.scalars(select(Agency).where(Agency.id.in_(agency_ids)))).all()}
+    by_agency: dict[int, list[TenantService]] = {}
+    for service in services:
+        by_agency.setdefault(service.agency_id, []).append(service)
+    return [(agencies[a], items) for a, items in sorted(by_agency.items(), key=lambda kv: agencies[kv[0]].name)]
+
+
+async def queue_locations(session: AsyncSession) -> list[Location]:
+    """Locations that have at least one counter group."""
+    groups = await sync_groups(session)
+    ids = {location_id for (location_id, _a) in groups}
+    return [loc for loc in (await session.scalars(select(Location).order_by(Location.id))).all() if loc.id in ids]
+
+
+async def line_for(session: AsyncSession, service: TenantService, location_code: str | None) -> tuple[CounterGroup, Location]:
+    """The group a service's ticket joins: at the named location, else where its counter is."""
+    groups = await sync_groups(session)
+    if service.agency_id is None:
+        raise _no_counter()
+    if location_code:
+        location = await session.scalar(select(Location).where(Location.code == location_code[:40]))
+        if location is None:
+            raise QueueError("unknown_location", 422, N_("There is no such location in this region."))
+    else:
+        location = None
+        if service.counter_id is not None:
+            counter = await session.get(Counter, service.counter_id)
+            location = await session.get(Location, counter.location_id) if counter else None
+        if location is None:
+            ids = sorted(loc for (loc, agency) in groups if agency == service.agency_id)
+            location = await session.get(Location, ids[0]) if ids else None
+    group = groups.get((location.id, service.agency_id)) if location else None
+    if group is None or location is None:
+        raise _no_counter()
+    return group, location
+
+
+# --- numbering -----------------------------------------------------------------------------------
+
+
+async def _next_number(session: AsyncSession, group_id: int, day: date) -> int:
+    """Lock the group's row for the day and count one up; released when the transaction ends."""
+    now = utcnow()
+    await session.execute(_insert_ignore(session, NumberSequence, [{
+        "tenant_id": session_tenant(session), "group_id": group_id, "day": day, "last_number": 0,
+        "created_at": now, "updated_at": now}]))
+    where = (NumberSequence.group_id == group_id, NumberSequence.day == day)
+    if session.get_bind().dialect.name == "postgresql":
+        row = await session.scalar(select(NumberSequence).where(*where).with_for_update()
+                                   .execution_options(populate_existing=True))
+        row.last_number += 1
+        await session.flush()
+        return row.last_number
+    return await session.scalar(update(NumberSequence).where(*where)
+                                .values(last_number=NumberSequence.last_number + 1, updated_at=now)
+                                .returning(NumberSequence.last_number)
+                                .execution_options(synchronize_session=False))
+
+
+def label(prefix: str, number: int) -> str:
+    return f"{prefix}-{number:03d}"
+
+
+async def take_ticket(session: AsyncSession, tenant: Tenant, service_code: str, location_code: str | None = None,
+                      priority: bool = False, *, now: datetime | None = None, always_open: bool = False) -> Ticket:
+    """Give the citizen the next number for a service, or raise :class:`QueueError`."""
+    now = now or clock()
+    service = await get_service(session, service_code)
+    if service is None:
+        raise _unknown_service()
+    group, location = await line_for(session, service, location_code)
+    state = await opening(session, tenant, location, now, always_open)
+    if not state.open:
+        raise _closed(tenant, state)
+    day = local_now(tenant, now).date()
+    settings = await settings_of(session)
+    number = await _next_number(session, group.id, day)
+    # The group's row is locked from here on: counting the quota cannot race another taker.
+    rule = await session.scalar(select(ServiceQueueRule).where(ServiceQueueRule.service_id == service.id))
+    if rule is not None and rule.daily_quota is not None:
+        taken = await session.scalar(select(func.count()).select_from(Ticket).where(
+            Ticket.service_id == service.id, Ticket.group_id == group.id, Ticket.day == day))
+        if taken >= rule.daily_quota:
+            raise QueueError("quota_full", 409, N_("Today's %(n)d tickets for this service have all been taken. "
+                             "Please come back on the next working day."), {"n": rule.daily_quota})
+    ticket = Ticket(group_id=group.id, service_id=service.id, day=day, number=number,
+                    label=label(group.prefix, number), priority=priority,
+                    priority_weight=settings.priority_weight if priority else 0, taken_at=now)
+    session.add(ticket)
+    await session.flush()
+    return ticket
+
+
+# --- where a ticket stands -----------------------------------------------------------------------
+
+
+def ahead_of(ticket: Ticket) -> Any:
+    """Waiting tickets of the same line that will be called before ``ticket``."""
+    return and_(
+        Ticket.group_id == ticket.group_id, Ticket.day == ticket.day, Ticket.status == TicketStatus.WAITING,
+        or_(Ticket.priority_weight > ticket.priority_weight,
+            and_(Ticket.priority_weight == ticket.priority_weight,
+                 or_(Ticket.taken_at < ticket.taken_at, and_(Ticket.taken_at == ticket.taken_at, Ticket.id < ticket.id)))),
+    )
+
+
+CALL_ORDER = (Ticket.priority_weight.desc(), Ticket.taken_at, Ticket.id)
+
+
+async def position(session: AsyncSession, ticket: Ticket) -> int | None:
+    """1 for the next ticket to be called; None once the ticket has been called."""
+    if ticket.status != TicketStatus.WAITING:
+        return None
+    return 1 + await session.scalar(select(func.count()).select_from(Ticket).where(ahead_of(ticket)))
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+async def service_minutes(session: AsyncSession, group_id: int) -> float:
+    """The median measured service time of a line's recent tickets, or the regency's default."""
+    rows = (await session.execute(select(Ticket.started_at, Ticket.finished_at).where(
+        Ticket.group_id == group_id, Ticket.status == TicketStatus.DONE, Ticket.started_at.is_not(None),
+        Ticket.finished_at.is_not(None)).order_by(Ticket.finished_at.desc()).limit(MEASURED_SAMPLE))).all()
+    samples = [(_as_utc(end) - _as_utc(start)).total_seconds() / 60 for start, end in rows]
+    if len(samples) < MIN_MEASURED:
+        return float((await settings_of(session)).default_service_minutes)
+    return statistics.median(samples)
+
+
+async def servers(session: AsyncSession, group: CounterGroup) -> int:
+    """How many counters serve a line now: staffed desks, or all its counters when none is staffed."""
+    counters = select(Counter.id).where(Counter.location_id == group.location_id, Counter.agency_id == group.agency_id)
+    staffed = await session.scalar(select(func.count()).select_from(Desk).where(Desk.counter_id.in_(counters)))
+    if staffed:
+        return staffed
+    return max(1, await session.scalar(select(func.count()).select_from(Counter).where(
+        Counter.location_id == group.location_id, Counter.agency_id == group.agency_id)))
+
+
+async def estimated_wait(session: AsyncSession, ticket: Ticket, place: int | None) -> int | None:
+    if place is None:
+        return None
+    group = await session.get(CounterGroup, ticket.group_id)
+    minutes = await service_minutes(session, ticket.group_id)
+    return math.ceil((place - 1) * minutes / await servers(session, group))
+
+
+async def get_ticket(session: AsyncSession, public: str) -> Ticket | None:
+    return await session.scalar(select(Ticket).where(Ticket.public_id == public[:32]))
+
+
+@dataclass(frozen=True)
+class TicketState:
+    ticket: Ticket
+    position: int | None
+    wait_minutes: int | None
+    service: TenantService | None
+    location: Location
+    agency: Agency
+    counter: Counter | None
+
+
+async def ticket_state(session: AsyncSession, ticket: Ticket) -> TicketState:
+    place = await position(session, ticket)
+    group = await session.get(CounterGroup, ticket.group_id)
+    return TicketState(
+        ticket=ticket, position=place, wait_minutes=await estimated_wait(session, ticket, place),
+        service=await session.get(TenantService, ticket.service_id) if ticket.service_id else None,
+        location=await session.get(Location, group.location_id), agency=await session.get(Agency, group.agency_id),
+        counter=await session.get(Counter, ticket.counter_id) if ticket.counter_id else None,
+    )
+
+
+# --- the board -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    number: str
+    counter_code: str
+    counter_name: str
+    status: str
+    called_at: datetime
+
+
+@dataclass(frozen=True)
+class LineLength:
+    prefix: str
+    agency: str
+    waiting: int
+
+
+@dataclass(frozen=True)
+class Board:
+    location: Location
+    calls: list[Call]
+    lines: list[LineLength]
+
+
+async def board(session: AsyncSession, tenant: Tenant, location: Location, now: datetime | None = None,
+                limit: int = 8) -> Board:
+    """What is being called where in one location today, newest first, and how long each line is."""
+    day = local_now(tenant, now).date()
+    groups = [g for g in (await sync_groups(session)).values() if g.location_id == location.id]
+    ids = [g.id for g in groups]
+    calls = (await session.execute(
+        select(Ticket.label, Counter.code, Counter.name, Ticket.status, Ticket.called_at, Ticket.recalled_at)
+        .join(Counter, Counter.id == Ticket.counter_id)
+        .where(Ticket.group_id.in_(ids), Ticket.day == day, Ticket.status.in_([TicketStatus.CALLED, TicketStatus.SERVING]))
+        .order_by(func.coalesce(Ticket.recalled_at, Ticket.called_at).desc()).limit(limit))).all()
+    waiting = dict((await session.execute(
+        select(Ticket.group_id, func.count()).where(Ticket.group_id.in_(ids), Ticket.day == day,
+                                                    Ticket.status == TicketStatus.WAITING)
+        .group_by(Ticket.group_id))).all())
+    agencies = {a.id: a for a in (await session.scalars(select(Agency).where(
+        Agency.id.in_([g.agency_id for g in groups])))).all()}
+    return Board(
+        location=location,
+        calls=[Call(label_, code, name, status.value, _as_utc(recalled or called))
+               for label_, code, name, status, called, recalled in calls],
+        lines=[LineLength(g.prefix, agencies[g.agency_id].short or agencies[g.agency_id].name, waiting.get(g.id, 0))
+               for g in sorted(groups, key=lambda g: g.prefix)],
+    )

@@ -1,0 +1,47 @@
+"""Helpers for the queue's tests: a fixed clock, sessions bound to one regency, a queueable service."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from satupintu.db import make_engine, make_sessionmaker, tenant_session
+from satupintu.queue import service as queue
+from satupintu.tenants.models import Tenant
+
+WIB = ZoneInfo("Asia/Jakarta")
+MONDAY_10 = datetime(2027, 3, 1, 10, 0, tzinfo=WIB)  # a Monday, inside Banyuwangi's 08:00-15:00
+
+
+async def in_tenant(url: str, slug: str, work: Callable[[Any, Tenant], Awaitable[Any]]) -> Any:
+    """Run ``work(session, tenant)`` in one committed transaction of the regency ``slug``."""
+    engine = make_engine(url)
+    maker = make_sessionmaker(engine)
+    try:
+        async with tenant_session(maker, None) as session:
+            tenant = await session.scalar(select(Tenant).where(Tenant.slug == slug))
+        async with tenant_session(maker, tenant.id) as session:
+            return await work(session, tenant)
+    finally:
+        await engine.dispose()
+
+
+async def first_service(session: Any) -> str:
+    """A service with a counter (its agency's first, by name), whose line is the first group."""
+    return (await queue.queue_services(session))[0][1][0].code
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """Set the queue's clock: ``clock(datetime(...))``."""
+
+    def set_to(moment: datetime) -> None:
+        monkeypatch.setattr(queue, "clock", lambda: moment)
+
+    set_to(MONDAY_10)
+    return set_to
