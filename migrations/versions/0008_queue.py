@@ -1,7 +1,7 @@
 """queue: counter groups, number sequences, tickets, desks
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-06 21:19:27
 
 Six tenant-owned tables (row-level security enabled on each): the queue's settings and per-service
@@ -18,8 +18,8 @@ from satupintu import rls
 TENANT_OWNED = ("queue_settings", "queue_groups", "queue_desks", "queue_sequences", "queue_service_rules",
                 "queue_tickets")
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
