@@ -9,6 +9,7 @@ from satupintu.catalogue.models import TenantService
 from satupintu.db import Base
 from satupintu.knowledge.models import ModuleProgress, QuizAttempt
 from satupintu.onboarding.models import Invitation, JoinRequest, OnboardingState
+from satupintu.periodic import ScheduledRun
 from satupintu.queue.models import CounterGroup, Desk, NumberSequence, QueueSettings, ServiceQueueRule, Ticket
 from satupintu.tenants.models import Tenant, TenantPolicy
 from satupintu.transfer.models import Innovation, Mou, PublicInnovation, Replication, StudyVisit
@@ -18,6 +19,6 @@ __all__ = [
     "OnboardingState", "PlatformAccount",
     "StaffAccount", "Tenant", "TenantPolicy", "TenantService", "WebSession",
     "BenchmarkPoint", "BenchmarkRollup", "MonthlyOperations", "ServiceEvaluation", "SurveyResult",
-    "ModuleProgress", "QuizAttempt", "Innovation", "Mou", "PublicInnovation", "Replication", "StudyVisit",
+    "ScheduledRun", "ModuleProgress", "QuizAttempt", "Innovation", "Mou", "PublicInnovation", "Replication", "StudyVisit",
     "CounterGroup", "Desk", "NumberSequence", "QueueSettings", "ServiceQueueRule", "Ticket",
 ]

@@ -85,3 +85,50 @@ def test_the_scheduler_can_run_its_jobs_at_once(database, monkeypatch):
     result = CliRunner().invoke(main, ["scheduler", "--now"], env=env(database))
     assert result.exit_code == 0, result.output
     assert run(count()) == 4
+
+
+def test_two_schedulers_run_a_slot_once(database):
+    """A second scheduler started by mistake (or an old pod during a rollout) fires the same
+    slot: only the one that claims it first runs the job; the claim is in the database, so it
+    holds across processes and restarts."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    from satupintu.config import Settings
+
+    settings = Settings.from_env(env(database))
+    ran = []
+    job = schedule.Job("probe-nightly", lambda: ran.append(1), CronTrigger(hour=1, minute=30, timezone=schedule.TIMEZONE),
+                       "a nightly job")
+    first, second = schedule.once_per_slot(settings, job), schedule.once_per_slot(settings, job)
+    assert first() is True
+    assert second() is False and first() is False
+    assert ran == [1]
+
+
+def test_concurrent_claims_of_one_slot_let_exactly_one_win(database):
+    import asyncio
+
+    from satupintu import periodic
+    from satupintu.db import make_engine, make_sessionmaker
+
+    slot = datetime(2026, 12, 6, 1, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
+
+    async def claims() -> list[bool]:
+        engines = [make_engine(database.url) for _ in range(6)]
+        try:
+            return await asyncio.gather(*(periodic.claim(make_sessionmaker(e), "rollups-nightly", slot) for e in engines))
+        finally:
+            for engine in engines:
+                await engine.dispose()
+
+    assert sorted(asyncio.run(claims())) == [False] * 5 + [True]
+
+
+def test_scheduler_now_twice_computes_the_rollups_once(database, monkeypatch):
+    monkeypatch.setattr("apscheduler.schedulers.blocking.BlockingScheduler.start", lambda self: None)
+    monkeypatch.setattr("signal.signal", lambda *_args: None)
+    first = CliRunner().invoke(main, ["scheduler", "--now"], env=env(database))
+    second = CliRunner().invoke(main, ["scheduler", "--now"], env=env(database))
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert "skipped" not in first.output
+    assert "another scheduler has run this slot" in second.output

@@ -55,7 +55,7 @@ def rollups_refresh(slug: str | None) -> None:
 
 
 @click.command()
-@click.option("--now", is_flag=True, help="Also run every job once at start.")
+@click.option("--now", is_flag=True, help="Also run, at start, every job whose latest slot has not run yet.")
 @click.option("--heartbeat", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Touch this file from the scheduler's own loop (the liveness probe reads its age).")
 def scheduler(now: bool, heartbeat: Path | None) -> None:
@@ -77,7 +77,7 @@ def scheduler(now: bool, heartbeat: Path | None) -> None:
         click.echo(f"scheduled {job.id}: {job.name} ({job.trigger})")
     if now:
         for job in schedule.jobs(settings):
-            job.run()
+            schedule.once_per_slot(settings, job)()
 
     def stop(_signum, _frame) -> None:  # noqa: ANN001
         running.shutdown(wait=False)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -68,10 +70,50 @@ def jobs(settings: Settings) -> list[Job]:
                 "recompute every regency's benchmark rollups at 01:30 WIB")]
 
 
+def latest_slot(trigger: CronTrigger, now: datetime) -> datetime | None:
+    """The most recent time the trigger was due, at or before ``now`` (within the last week)."""
+    slot = None
+    due = trigger.get_next_fire_time(None, now - timedelta(days=7))
+    while due is not None and due <= now:
+        slot = due
+        due = trigger.get_next_fire_time(due, due + timedelta(seconds=1))
+    return slot
+
+
+def once_per_slot(settings: Settings, job: Job) -> Callable[[], bool]:
+    """The job's run, done only by the scheduler that claims the job's current slot (see periodic)."""
+
+    def run() -> bool:
+        slot = latest_slot(job.trigger, datetime.now(ZoneInfo(TIMEZONE)))
+        if slot is None or not _claim(settings, job.id, slot):
+            log.info("scheduled job skipped: another scheduler has run this slot", job=job.id,
+                     slot=slot.isoformat() if slot else None)
+            return False
+        job.run()
+        return True
+
+    return run
+
+
+def _claim(settings: Settings, job_id: str, slot: datetime) -> bool:
+    from satupintu import periodic
+    from satupintu.db import make_engine, make_sessionmaker
+
+    async def work() -> bool:
+        engine = make_engine(settings.database_url)
+        try:
+            return await periodic.claim(make_sessionmaker(engine), job_id, slot)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(work())
+
+
 def build(settings: Settings, scheduler: BaseScheduler | None = None) -> BaseScheduler:
-    """A scheduler with every periodic job; a run missed by up to an hour still happens, once."""
+    """A scheduler with every periodic job; a run missed by up to an hour still happens, once, and
+    a slot that another scheduler already ran is skipped."""
     scheduler = scheduler or BlockingScheduler(timezone=TIMEZONE)
     for job in jobs(settings):
-        scheduler.add_job(job.run, job.trigger, id=job.id, name=job.description, coalesce=True, max_instances=1,
-                          misfire_grace_time=3600, replace_existing=True)
+        scheduler.add_job(once_per_slot(settings, job), job.trigger, id=job.id, name=job.description, coalesce=True,
+                          max_instances=1, misfire_grace_time=3600, replace_existing=True)
     return scheduler
