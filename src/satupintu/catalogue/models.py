@@ -49,6 +49,11 @@ class TenantService(TenantOwned, Base):
     legal_basis: Mapped[list[Any]] = mapped_column(default=list)
     keywords: Mapped[list[Any]] = mapped_column(default=list)
     complaint_channel: Mapped[str] = mapped_column(Text, default="")
+    requirements_en: Mapped[list[Any]] = mapped_column(default=list)
+    steps_en: Mapped[list[Any]] = mapped_column(default=list)
+    cost_note_en: Mapped[str] = mapped_column(Text, default="")
+    product_en: Mapped[str] = mapped_column(String(200), default="")
+    complaint_channel_en: Mapped[str] = mapped_column(Text, default="")
     enabled: Mapped[bool] = mapped_column(default=True)
     upstream: Mapped[UpstreamStatus] = mapped_column(
         Enum(UpstreamStatus, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),

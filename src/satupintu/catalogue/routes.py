@@ -57,15 +57,16 @@ async def _search(session: AsyncSession, catalogue: SharedCatalogue, q: str, cat
 
 
 def _out(row: TenantService, agency_names: dict[int, str], score: float | None = None) -> ServiceOut:
-    english = _lang() == "en"
+    text = catalogue_service.localized(row, _lang())
     return ServiceOut(
-        code=row.code, name=row.name_en if english else row.name_id, name_id=row.name_id, name_en=row.name_en,
+        code=row.code, name=text["name"].value, name_id=row.name_id, name_en=row.name_en,
         category=row.category, provider_kind=row.provider_kind,
         agency=agency_names.get(row.agency_id) if row.agency_id else None,
-        summary=row.summary_en if english else row.summary_id,
-        requirements=row.requirements, steps=row.steps, completion_value=row.completion_value,
-        completion_unit=row.completion_unit, cost=row.cost, cost_note=row.cost_note, product=row.product,
-        legal_basis=row.legal_basis, complaint_channel=row.complaint_channel, score=score,
+        summary=text["summary"].value, requirements=[t.value for t in text["requirements"]],
+        steps=[t.value for t in text["steps"]], completion_value=row.completion_value,
+        completion_unit=row.completion_unit, cost=row.cost, cost_note=text["cost_note"].value,
+        product=text["product"].value, legal_basis=row.legal_basis,
+        complaint_channel=text["complaint_channel"].value, score=score,
     )
 
 
@@ -92,7 +93,7 @@ async def service_detail(tenant: Tenant, db_session: AsyncSession, code: str) ->
     place = await agencies_service.where_served(db_session, row.agency_id, row.counter_id)
     category = load_catalogue().categories.get(row.category)
     return Template("catalogue/detail.html", context={
-        "tenant": tenant, "service": row, "place": place,
+        "tenant": tenant, "service": row, "text": catalogue_service.localized(row, _lang()), "place": place,
         "category": category, "policy": await tenants_service.get_policy(db_session),
     })
 

@@ -27,6 +27,7 @@ class CatalogueHeader(Struct, forbid_unknown_fields=True):
     version: Annotated[str, Meta(pattern=r"^\d{4}\.\d+$")]
     released: date
     default_complaint_channel: NonEmpty
+    default_complaint_channel_en: NonEmpty
     categories: Annotated[list[Category], Meta(min_length=1)]
 
 
@@ -43,7 +44,11 @@ class AgencyFile(Struct, forbid_unknown_fields=True):
 
 
 class ServiceSpec(Struct, forbid_unknown_fields=True, omit_defaults=False):
-    """One service with the components of a service standard (PermenPANRB 15/2014)."""
+    """One service with the components of a service standard (PermenPANRB 15/2014).
+
+    Every text a citizen reads has an English twin (``*_en``); ``requirements_en`` and ``steps_en``
+    translate the Indonesian lists item by item. Legal bases are cited by their official titles.
+    """
 
     code: Code
     name_id: NonEmpty
@@ -63,6 +68,27 @@ class ServiceSpec(Struct, forbid_unknown_fields=True, omit_defaults=False):
     legal_basis: list[str] = msgspec.field(default_factory=list)
     keywords: list[str] = msgspec.field(default_factory=list)
     complaint_channel: str = ""
+    requirements_en: list[str] = msgspec.field(default_factory=list)
+    steps_en: list[str] = msgspec.field(default_factory=list)
+    cost_note_en: str = ""
+    product_en: str = ""
+    complaint_channel_en: str = ""
+
+
+TRANSLATED = ("name", "summary", "requirements", "steps", "cost_note", "product", "complaint_channel")
+"""Citizen-facing fields: ``<field>`` (Indonesian, ``name_id``/``summary_id`` for the first two) and ``<field>_en``."""
+
+
+def untranslated(spec: ServiceSpec) -> str | None:
+    """The first citizen-facing field of a service whose English is missing or does not match, or None."""
+    for name in ("requirements", "steps"):
+        indonesian, english = getattr(spec, name), getattr(spec, f"{name}_en")
+        if len(english) != len(indonesian) or not all(item.strip() for item in english):
+            return f"{name}_en"
+    for name in ("cost_note", "product", "complaint_channel"):
+        if getattr(spec, name).strip() and not getattr(spec, f"{name}_en").strip():
+            return f"{name}_en"
+    return None
 
 
 class ServiceFile(Struct, forbid_unknown_fields=True):

@@ -27,20 +27,73 @@ SHARED_FIELDS = (
     "category", "provider_kind", "provider", "name_id", "name_en", "summary_id", "summary_en",
     "requirements", "steps", "completion_value", "completion_unit", "cost", "cost_note", "product",
     "legal_basis", "keywords", "complaint_channel",
+    "requirements_en", "steps_en", "cost_note_en", "product_en", "complaint_channel_en",
 )
+ENGLISH = {"name_id": "name_en", "summary_id": "summary_en", "requirements": "requirements_en",
+           "steps": "steps_en", "cost_note": "cost_note_en", "product": "product_en",
+           "complaint_channel": "complaint_channel_en", "extra_requirements": "extra_requirements_en"}
+"""Each citizen-facing text and its English twin."""
 OVERRIDABLE = frozenset({
     "name_id", "name_en", "summary_id", "summary_en", "requirements", "steps", "completion_value",
     "completion_unit", "cost", "cost_note", "product", "complaint_channel", "extra_requirements",
+    "requirements_en", "steps_en", "cost_note_en", "product_en", "complaint_channel_en", "extra_requirements_en",
 })
+_EXTRA = ("extra_requirements", "extra_requirements_en")
+
+
+def _aligned(english: Any, indonesian: Any) -> Any:
+    """English as long as the Indonesian list, blank where a translation is missing."""
+    if not isinstance(indonesian, list):
+        return english if isinstance(english, str) else ""
+    english = list(english) if isinstance(english, list) else []
+    return [*english[:len(indonesian)], *[""] * (len(indonesian) - len(english))]
 
 
 def effective(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """The service a citizen sees: the shared text with this regency's overrides on top."""
-    data = {name: base[name] for name in SHARED_FIELDS}
-    data.update({k: v for k, v in overrides.items() if k != "extra_requirements"})
-    extra = [r for r in overrides.get("extra_requirements", []) if r not in data["requirements"]]
-    data["requirements"] = [*data["requirements"], *extra]
+    """The service a citizen sees: the shared text with this regency's overrides on top.
+
+    A local override of an Indonesian text without its own English leaves that English blank,
+    so the page shows the Indonesian marked as such instead of an English text that says otherwise.
+    """
+    data = {name: base.get(name, [] if name.endswith(("requirements_en", "steps_en")) else "")
+            for name in SHARED_FIELDS}
+    data.update({k: v for k, v in overrides.items() if k not in _EXTRA})
+    for indonesian, english in ENGLISH.items():
+        if indonesian in data and indonesian in overrides and english not in overrides:
+            data[english] = _aligned(None, data[indonesian])
+        elif indonesian in data:
+            data[english] = _aligned(data[english], data[indonesian])
+    extra = overrides.get("extra_requirements", [])
+    extra_en = _aligned(overrides.get("extra_requirements_en"), extra)
+    pairs = [(r, e) for r, e in zip(extra, extra_en, strict=True) if r not in data["requirements"]]
+    data["requirements"] = [*data["requirements"], *(r for r, _ in pairs)]
+    data["requirements_en"] = [*data["requirements_en"], *(e for _, e in pairs)]
     return data
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text as shown in the reader's language; ``untranslated`` when it stayed Indonesian."""
+
+    value: str
+    untranslated: bool = False
+
+
+def localized(row: TenantService, locale: str) -> dict[str, Any]:
+    """The citizen-facing texts of a service in ``locale``, falling back field by field to Indonesian."""
+    def pick(indonesian: Any, english: Any) -> Any:
+        if isinstance(indonesian, list):
+            return [pick(i, e) for i, e in zip(indonesian, _aligned(english, indonesian), strict=True)]
+        if locale == "id" or not indonesian:
+            return Text(indonesian or "")
+        return Text(english) if english else Text(indonesian, untranslated=True)
+
+    return {
+        "name": pick(row.name_id, row.name_en), "summary": pick(row.summary_id, row.summary_en),
+        "requirements": pick(row.requirements, row.requirements_en), "steps": pick(row.steps, row.steps_en),
+        "cost_note": pick(row.cost_note, row.cost_note_en), "product": pick(row.product, row.product_en),
+        "complaint_channel": pick(row.complaint_channel, row.complaint_channel_en),
+    }
 
 
 def apply_state(row: TenantService, base: Mapping[str, Any], overrides: Mapping[str, Any]) -> None:
@@ -293,5 +346,8 @@ def change_settings(row: TenantService, *, enabled: bool, cost: int, cost_note: 
         overrides["extra_requirements"] = extra
     else:
         overrides.pop("extra_requirements", None)
+    for name in ("cost_note", "extra_requirements"):
+        if overrides.get(name) != row.overrides.get(name):
+            overrides.pop(ENGLISH[name], None)  # the English said something else; it shows as untranslated
     apply_state(row, row.base, overrides)
     row.enabled, row.agency_id, row.counter_id = enabled, agency_id, counter_id

@@ -19,6 +19,7 @@ from satupintu.catalogue.schemas import (
     LifeEventFile,
     ServiceFile,
     ServiceSpec,
+    untranslated,
 )
 from satupintu.datafiles import DataFileError, load_toml, locate
 
@@ -30,6 +31,7 @@ class SharedCatalogue:
     version: str
     released: str
     default_complaint_channel: str
+    default_complaint_channel_en: str
     categories: dict[str, Category]
     agencies: dict[str, AgencyTemplate]
     services: dict[str, ServiceSpec]
@@ -40,6 +42,7 @@ class SharedCatalogue:
         data = msgspec.structs.asdict(self.services[code])
         if not data["complaint_channel"]:
             data["complaint_channel"] = self.default_complaint_channel
+            data["complaint_channel_en"] = self.default_complaint_channel_en
         return data
 
 
@@ -63,7 +66,11 @@ def _services_from(path: Path, categories: dict[str, Category], agencies: dict[s
             raise fail("provider", f"unknown provider {spec.provider!r}; add it to agencies.toml")
         if template.kind != spec.provider_kind:
             raise fail("provider_kind", f"{spec.provider!r} is {template.kind!r}, not {spec.provider_kind!r}")
-        problem = fee_problem(spec.cost, spec.cost_note)
+        missing = untranslated(spec)
+        if missing:
+            raise fail(missing, f"English is missing: {missing} must translate {missing[:-3]} "
+                                "(lists item by item)")
+        problem = fee_problem(spec.cost, spec.cost_note, spec.cost_note_en)
         if problem:
             raise fail("cost_note", problem)
         seen[spec.code] = path.name
@@ -114,6 +121,7 @@ def _load(root_str: str, *_mtimes: float) -> SharedCatalogue:
         version=header.version,
         released=header.released.isoformat(),
         default_complaint_channel=header.default_complaint_channel,
+        default_complaint_channel_en=header.default_complaint_channel_en,
         categories=categories,
         agencies=agencies,
         services=services,

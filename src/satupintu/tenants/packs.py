@@ -62,9 +62,11 @@ class OverrideSpec(Struct, forbid_unknown_fields=True):
     code: Code
     cost: Annotated[int, Meta(ge=0, le=1_000_000_000)] | None = None
     cost_note: str | None = None
+    cost_note_en: str | None = None
     completion_value: Annotated[int, Meta(gt=0, le=10_000)] | None = None
     completion_unit: Unit | None = None
     extra_requirements: list[NonEmpty] = msgspec.field(default_factory=list)
+    extra_requirements_en: list[NonEmpty] = msgspec.field(default_factory=list)
     agency: Code | None = None
     counter: str | None = None
 
@@ -162,6 +164,10 @@ def load_pack(path: Path) -> PackSpec:
                 raise DataFileError(path, locate(text, ["counters", index, attr]), f"counters[{index}].{attr}",
                                     f"unknown {attr} {getattr(counter, attr)!r}")
     for index, override in enumerate(pack.overrides):
+        if override.extra_requirements_en and len(override.extra_requirements_en) != len(override.extra_requirements):
+            raise DataFileError(path, locate(text, ["overrides", index, "extra_requirements_en"]),
+                                f"overrides[{index}].extra_requirements_en",
+                                "translate extra_requirements item by item (as many items, same order)")
         if override.agency is not None and override.agency not in agencies:
             raise DataFileError(path, locate(text, ["overrides", index, "agency"]), f"overrides[{index}].agency",
                                 f"unknown agency {override.agency!r}")

@@ -82,7 +82,8 @@ def check_pack(pack: PackSpec, catalogue: SharedCatalogue, path: Path) -> set[st
                                 f"unknown service code {override.code!r}")
         shared = catalogue.services[override.code]
         problem = fee_problem(shared.cost if override.cost is None else override.cost,
-                              shared.cost_note if override.cost_note is None else override.cost_note)
+                              shared.cost_note if override.cost_note is None else override.cost_note,
+                              override.cost_note_en or (shared.cost_note_en if override.cost_note is None else ""))
         if problem:
             raise DataFileError(path, locate(text, ["overrides", index, "cost_note"]),
                                 f"overrides[{index}].cost_note", f"{override.code}: {problem}")
@@ -213,7 +214,8 @@ async def export_pack(session: AsyncSession, tenant: Tenant) -> str:
     for row in sorted(rows, key=lambda r: r.code):
         default = by_template.get(row.provider)
         item: dict = {}
-        for name in ("cost", "cost_note", "completion_value", "completion_unit", "extra_requirements"):
+        for name in ("cost", "cost_note", "cost_note_en", "completion_value", "completion_unit", "extra_requirements",
+                     "extra_requirements_en"):
             if name in row.overrides:
                 item[name] = row.overrides[name]
         if row.agency_id is not None and (default is None or default.id != row.agency_id):
