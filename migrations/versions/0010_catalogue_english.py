@@ -1,7 +1,7 @@
 """the catalogue in English: every citizen-facing text of a tenant's service has an English twin
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 
 Existing rows start with empty English (pages show the Indonesian, marked as such); `satupintu
 catalogue upgrade SLUG` adopts the shared catalogue's translations like any other shared change.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
