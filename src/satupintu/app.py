@@ -77,7 +77,11 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     maker = make_sessionmaker(engine)
     stores: dict[str, Any] = {"rate_limit": MemoryStore()}
     if settings.redis_url:
-        stores["sessions"] = RedisStore.with_client(url=settings.redis_url, namespace="satupintu-sessions")
+        # Shared by every web pod: a session and a client's rate limit hold whichever pod answers.
+        stores["sessions"] = RedisStore.with_client(url=settings.redis_url,
+                                                    namespace=f"{settings.redis_namespace}-sessions")
+        stores["rate_limit"] = RedisStore.with_client(url=settings.redis_url,
+                                                      namespace=f"{settings.redis_namespace}-ratelimit")
     elif settings.is_postgres:
         stores["sessions"] = DatabaseStore(maker)
     else:

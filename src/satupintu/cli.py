@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -26,15 +27,20 @@ def main() -> None:
     """SatuPintu: one door to every public service of a regency."""
 
 
+def server_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn runs the app: X-Forwarded-For counts only from the proxies the settings trust
+    (the client is the right-most address that is not one of them)."""
+    return {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips, "log_level": "warning",
+            "access_log": False}
+
+
 def _serve(settings: Settings, host: str | None, port: int | None, worker: bool) -> None:
     import uvicorn
 
     from satupintu.app import asgi
 
-    uvicorn.run(
-        lambda: asgi(run_worker=worker), factory=True, host=host or settings.host, port=port or settings.port,
-        proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips, log_level="warning", access_log=False,
-    )
+    uvicorn.run(lambda: asgi(run_worker=worker), factory=True, host=host or settings.host,
+                port=port or settings.port, **server_options(settings))
 
 
 @main.command()

@@ -65,6 +65,7 @@ class Settings:
     app_role: str = "satupintu_app"
     tenant_hosts: dict[str, str] = field(default_factory=dict)
     redis_url: str | None = None
+    redis_namespace: str = "satupintu"
     max_body_bytes: int = 1_048_576
     log_json: bool = False
     forwarded_allow_ips: str = "127.0.0.1"
@@ -128,6 +129,7 @@ class Settings:
             tenant_hosts=_parse_hosts(env.get("SATUPINTU_TENANT_HOSTS", "")),
             redis_url=env.get("SATUPINTU_REDIS_URL")
             or (broker_url if broker_url.startswith("redis") else None),
+            redis_namespace=env.get("SATUPINTU_REDIS_NAMESPACE", "satupintu"),
             log_json=env.get("SATUPINTU_LOG_FORMAT", "json" if production else "console") == "json",
             forwarded_allow_ips=env.get("SATUPINTU_FORWARDED_ALLOW_IPS", "127.0.0.1"),
             oidc_allow_loopback=oidc_allow_loopback,

@@ -9,6 +9,7 @@ wrong types, and every rendered object validated offline against the Kubernetes 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -165,6 +166,16 @@ def test_no_secret_has_a_default(values: dict[str, Any]) -> None:
     assert values["existingSecret"] == ""
     assert values["migrations"]["existingSecret"] == ""
     assert all(value == "" for value in values["secrets"].values()), values["secrets"]
+
+
+def test_only_named_proxies_are_trusted_for_client_addresses(values: dict[str, Any],
+                                                             templates: dict[str, str]) -> None:
+    """Trusting "*" lets any client choose its X-Forwarded-For address and escape the rate limits."""
+    assert values["config"]["forwardedAllowIps"] == "127.0.0.1"
+    assert '| default "127.0.0.1"' in templates["configmap.yaml"] and '"*"' not in templates["configmap.yaml"]
+    schema = json.loads((CHART / "values.schema.json").read_text())
+    rule = schema["properties"]["config"]["properties"]["forwardedAllowIps"]["not"]["pattern"]
+    assert re.search(rule, "*") and re.search(rule, "10.0.0.0/8, *") and not re.search(rule, "10.42.0.0/16")
 
 
 def test_security_defaults(values: dict[str, Any]) -> None:

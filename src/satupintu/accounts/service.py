@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from satupintu.accounts.models import PLATFORM_ROLES, STAFF_ROLES, PlatformAccount, Role, StaffAccount
@@ -22,11 +23,7 @@ EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,188}\.[A-Za-z]{2,}$")
 
 
 class AccountError(ValueError):
-    """Bad input for an account; the message is for the person at the keyboard, shown beside `field`."""
-
-    def __init__(self, message: str, field: str = "email"):
-        super().__init__(message)
-        self.field = field
+    """Bad input for an account; the message is for the person at the keyboard."""
 
 
 def _now() -> datetime:
@@ -48,13 +45,13 @@ async def create_staff(session: AsyncSession, *, email: str, name: str, role: st
                        agency_id: int | None = None) -> StaffAccount:
     email = normalise_email(email)
     if role not in {r.value for r in STAFF_ROLES}:
-        raise AccountError(_("Choose a role: operator or tenant admin."), "role")
+        raise AccountError(_("Choose a role: operator or tenant admin."))
     if not name.strip():
-        raise AccountError(_("Enter the person's name."), "name")
+        raise AccountError(_("Enter the person's name."))
     if await session.scalar(select(StaffAccount).where(StaffAccount.email == email)):
         raise AccountError(_("An account with this e-mail already exists."))
     if password is not None and (problem := password_problem(password, email)):
-        raise AccountError(problem, "password")
+        raise AccountError(problem)
     account = StaffAccount(email=email, name=name.strip()[:120], role=Role(role), agency_id=agency_id,
                            password_hash=hash_password(password) if password else None)
     session.add(account)
@@ -66,11 +63,11 @@ async def create_platform(session: AsyncSession, *, email: str, name: str, role:
                           password: str | None) -> PlatformAccount:
     email = normalise_email(email)
     if role not in {r.value for r in PLATFORM_ROLES}:
-        raise AccountError(_("Choose a role: ministry viewer or platform admin."), "role")
+        raise AccountError(_("Choose a role: ministry viewer or platform admin."))
     if await session.scalar(select(PlatformAccount).where(PlatformAccount.email == email)):
         raise AccountError(_("An account with this e-mail already exists."))
     if password is not None and (problem := password_problem(password, email)):
-        raise AccountError(problem, "password")
+        raise AccountError(problem)
     account = PlatformAccount(email=email, name=name.strip()[:120] or email, role=Role(role),
                               password_hash=hash_password(password) if password else None)
     session.add(account)
@@ -80,7 +77,7 @@ async def create_platform(session: AsyncSession, *, email: str, name: str, role:
 
 def set_password(account: StaffAccount | PlatformAccount, password: str) -> None:
     if problem := password_problem(password, account.email):
-        raise AccountError(problem, "password")
+        raise AccountError(problem)
     account.password_hash = hash_password(password)
     account.failed_logins = 0
     account.locked_until = None
@@ -92,35 +89,54 @@ class SignIn:
     error: str | None = None
 
 
+async def _verify(stored: str | None, password: str) -> bool:
+    """argon2 takes tens of milliseconds of CPU: in a thread, so other requests go on meanwhile."""
+    return await asyncio.to_thread(verify_password, stored, password)
+
+
+async def _claim_attempt(session: AsyncSession, model: type[StaffAccount] | type[PlatformAccount], email: str,
+                         now: datetime) -> int | None:
+    """Count this attempt before its password is checked, in one atomic UPDATE (the row lock orders
+    parallel attempts): of any number sent at once, at most ``MAX_FAILURES`` get a check, and the
+    last of them locks the account (and restarts the count for after the lock). Returns the
+    account's id, or None for an unknown or a locked account."""
+    locks = model.failed_logins + 1 >= MAX_FAILURES
+    return await session.scalar(
+        update(model)
+        .where(model.email == email, or_(model.locked_until.is_(None), model.locked_until <= now))
+        .values(failed_logins=case((locks, 0), else_=model.failed_logins + 1),
+                locked_until=case((locks, now + LOCKOUT), else_=None))
+        .returning(model.id)
+        .execution_options(synchronize_session=False))
+
+
 async def sign_in(session: AsyncSession, model: type[StaffAccount] | type[PlatformAccount], email: str,
                   password: str) -> SignIn:
     """Check a password, counting failures: five in a row lock the account for fifteen minutes.
 
-    The same message is given for an unknown e-mail and a wrong password, and the password is
-    checked against a dummy hash when there is no account, so neither reveals who has one.
+    Each attempt is counted atomically before its password is checked (``_claim_attempt``), so
+    parallel guesses get no more checks than sequential ones. An unknown e-mail, a wrong password
+    and a locked account get the same answer, and the same work (a hash check against a dummy when
+    there is nothing to check), so none of them reveals who has an account.
     """
-    wrong = _("The e-mail or the password is wrong.")
+    refused = SignIn(None, _("The e-mail or the password is wrong, or the account is locked for a while after "
+                             "too many attempts."))
     try:
         email = normalise_email(email)
     except AccountError:
-        verify_password(None, password)
-        return SignIn(None, wrong)
-    account = await session.scalar(select(model).where(model.email == email))
-    now = _now()
-    if account is not None and (locked := _aware(account.locked_until)) and locked > now:
-        minutes = max(1, int((locked - now).total_seconds() // 60) + 1)
-        return SignIn(None, _("Too many failed attempts. The account is locked; try again in %(m)d minutes.")
-                      % {"m": minutes})
-    if not verify_password(account.password_hash if account else None, password) or not account.active:
-        if account is not None:
-            account.failed_logins += 1
-            if account.failed_logins >= MAX_FAILURES:
-                account.locked_until = now + LOCKOUT
-                account.failed_logins = 0
-        return SignIn(None, wrong)
+        await _verify(None, password)
+        return refused
+    account_id = await _claim_attempt(session, model, email, _now())
+    if account_id is None:
+        await _verify(None, password)
+        return refused
+    account = await session.scalar(select(model).where(model.id == account_id)
+                                   .execution_options(populate_existing=True))
+    if not await _verify(account.password_hash, password) or not account.active:
+        return refused
     account.failed_logins = 0
     account.locked_until = None
-    account.last_login_at = now
+    account.last_login_at = _now()
     return SignIn(account)
 
 
