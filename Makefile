@@ -36,7 +36,7 @@ serve: install
 	$(BIN)/satupintu serve
 
 test: install
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/pages.py

@@ -32,6 +32,9 @@ def make_broker(url: str) -> dramatiq.Broker:
         broker = RabbitmqBroker(url=url)
     else:
         raise ConfigError(f"unsupported broker URL {url!r}")
+    from satupintu.joblog import JobLog
+
+    broker.add_middleware(JobLog())
     return broker
 
 

@@ -1,0 +1,182 @@
+"""What a deployment with several pods must guarantee, shown with real processes (see conftest).
+
+All tests share one cluster and run on one test worker (xdist group), in this order: the ones
+that stop services come last.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import time
+
+import dramatiq
+import httpx
+import pytest
+from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+from tests.cluster.conftest import ADMIN, PASSWORD, Cluster, wait_for
+
+pytestmark = [pytest.mark.cluster, pytest.mark.xdist_group("cluster")]
+
+
+def _client(cluster: Cluster, web: int, cookies: httpx.Cookies | None = None) -> httpx.Client:
+    return httpx.Client(base_url=cluster.webs[web], cookies=cookies, timeout=15, follow_redirects=False)
+
+
+def _csrf(client: httpx.Client, path: str) -> str:
+    page = client.get(path)
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+    assert match, f"no CSRF token on {path} ({page.status_code})"
+    return match.group(1)
+
+
+def _sign_in(client: httpx.Client, password: str = PASSWORD) -> httpx.Response:
+    token = _csrf(client, "/banyuwangi/masuk")
+    return client.post("/banyuwangi/masuk", data={"email": ADMIN, "password": password, "_csrf_token": token})
+
+
+def _job_events(cluster: Cluster, *names: str) -> list[dict]:
+    return [event | {"process": name} for name in names for event in cluster.processes[name].events()
+            if str(event.get("event", "")).startswith("job ")]
+
+
+def test_a_session_made_on_one_web_process_is_valid_on_the_other(cluster: Cluster) -> None:
+    with _client(cluster, 0) as first:
+        assert _sign_in(first).status_code in (302, 303)
+        with _client(cluster, 1, first.cookies) as second:
+            page = second.get("/banyuwangi/admin/")
+    assert page.status_code == 200
+    assert "Admin Banyuwangi" in page.text
+
+
+def test_a_job_queued_by_one_web_process_runs_exactly_once(cluster: Cluster) -> None:
+    """A change in the console queues the regency's rollup refresh after the commit; of the two
+    workers, exactly one runs each queued message, exactly once."""
+    with _client(cluster, 0) as web:
+        assert _sign_in(web).status_code in (302, 303)
+        token = _csrf(web, "/banyuwangi/admin/lokasi")
+        saved = web.post("/banyuwangi/admin/libur", data={"holiday_day": "2026-12-25", "holiday_name": "Hari Natal",
+                                                           "_csrf_token": token})
+        assert saved.status_code == 303, saved.text[:500]
+    queued = {e["message_id"] for e in _job_events(cluster, "web1") if e["event"] == "job queued"}
+    assert queued, "the change queued no job"
+
+    def all_done() -> bool:
+        done = {e["message_id"] for e in _job_events(cluster, "worker1", "worker2") if e["event"] == "job done"}
+        return queued <= done
+
+    wait_for("the queued jobs to be done", all_done)
+    runs = [e for e in _job_events(cluster, "worker1", "worker2")
+            if e["event"] == "job started" and e["message_id"] in queued]
+    assert sorted(e["message_id"] for e in runs) == sorted(queued), "each queued job ran exactly once"
+
+
+def test_killing_a_worker_mid_job_loses_nothing(cluster: Cluster) -> None:
+    """Forty rollup jobs for the two regencies; one worker is killed (SIGKILL, no goodbye) while it
+    runs them. RabbitMQ hands its unacknowledged messages to the other worker: every job is done."""
+    broker = RabbitmqBroker(url=cluster.env["SATUPINTU_BROKER_URL"])
+    try:
+        ids = set()
+        for number in range(40):
+            message = dramatiq.Message(queue_name="rollups", actor_name="refresh_tenant_rollup",
+                                       args=(1 + number % 2,), kwargs={}, options={})
+            ids.add(broker.enqueue(message).message_id)
+    finally:
+        broker.close()
+
+    def started_on_first() -> set[str]:
+        return {e["message_id"] for e in _job_events(cluster, "worker1") if e["event"] == "job started"} & ids
+
+    wait_for("worker1 to start one of the jobs", lambda: bool(started_on_first()))
+    cluster.processes["worker1"].stop(signal.SIGKILL)
+    done_on_first = {e["message_id"] for e in _job_events(cluster, "worker1") if e["event"] == "job done"} & ids
+
+    def everything_done() -> bool:
+        done = {e["message_id"] for e in _job_events(cluster, "worker1", "worker2") if e["event"] == "job done"}
+        return ids <= done
+
+    wait_for("every job to be done after the kill", everything_done, seconds=120)
+    interrupted = started_on_first() - done_on_first
+    done_on_second = {e["message_id"] for e in _job_events(cluster, "worker2") if e["event"] == "job done"}
+    assert interrupted <= done_on_second, "a job the killed worker had started was finished by the other"
+    cluster.spawn("worker1", "worker", "--threads", "2")
+
+
+def test_two_schedulers_queue_the_nightly_rollups_once(cluster: Cluster) -> None:
+    first = cluster.spawn("scheduler1", "scheduler", "--now")
+    second = cluster.spawn("scheduler2", "scheduler", "--now")
+
+    def outcome(process) -> str | None:  # noqa: ANN001
+        for event in process.events():
+            if event.get("event") in ("nightly rollups queued",
+                                      "scheduled job skipped: another scheduler has run this slot"):
+                return event["event"]
+        return None
+
+    wait_for("both schedulers to decide", lambda: outcome(first) is not None and outcome(second) is not None)
+    assert sorted([outcome(first), outcome(second)]) == [
+        "nightly rollups queued", "scheduled job skipped: another scheduler has run this slot"]
+    first.stop()
+    second.stop()
+
+
+def test_lockout_holds_across_web_processes(cluster: Cluster) -> None:
+    """Five wrong passwords spread over both web processes lock the account on both."""
+    cluster.cli("users", "create", "--email", "kunci@banyuwangi.test", "--name", "Uji Kunci", "--role", "operator",
+                "--tenant", "banyuwangi")
+    for attempt in range(5):
+        with _client(cluster, attempt % 2) as web:
+            token = _csrf(web, "/banyuwangi/masuk")
+            wrong = web.post("/banyuwangi/masuk", data={"email": "kunci@banyuwangi.test", "password": "salah-salah-1",
+                                                        "_csrf_token": token})
+            assert wrong.status_code not in (302, 303)
+    for web_number in (0, 1):
+        with _client(cluster, web_number) as web:
+            token = _csrf(web, "/banyuwangi/masuk")
+            right = web.post("/banyuwangi/masuk", data={"email": "kunci@banyuwangi.test", "password": PASSWORD,
+                                                        "_csrf_token": token})
+            assert right.status_code not in (302, 303), "a locked account signed in on another web process"
+
+
+def _status(url: str) -> int:
+    try:
+        return httpx.get(url, timeout=15).status_code
+    except httpx.HTTPError:
+        return 0
+
+
+def test_a_redis_restart_is_survived(cluster: Cluster) -> None:
+    """While Redis is down, requests that need a session fail fast with 503; afterwards sign-in
+    works again by itself (Redis kept no data, so the sessions were lost and people sign in again)."""
+    cluster.processes["redis"].stop()
+    with _client(cluster, 0) as web:
+        web.cookies.set("satupintu_sesi", "x" * 43)
+        started = time.monotonic()
+        down = web.get("/banyuwangi/masuk")
+        assert down.status_code == 503 and time.monotonic() - started < 10
+        assert _status(f"{cluster.webs[1]}/banyuwangi/layanan") == 200, "citizen pages need no session"
+    cluster.start_redis()
+    with _client(cluster, 1) as web:
+        wait_for("sign-in to work again", lambda: _sign_in(web).status_code in (302, 303), seconds=30)
+
+
+def test_a_postgres_restart_is_survived(cluster: Cluster) -> None:
+    """While PostgreSQL is down, pages that read it fail fast with 503 (PgBouncer gives up after
+    5 s); once it is back, both web processes answer again without being restarted."""
+    clients = [_client(cluster, 0), _client(cluster, 1)]
+    try:
+        for web in clients:
+            wait_for("a sign-in", lambda web=web: _sign_in(web).status_code in (302, 303), seconds=30)
+            assert web.get("/banyuwangi/admin/").status_code == 200
+        cluster.processes["postgres"].stop(signal.SIGINT)  # fast shutdown: connections are cut
+        started = time.monotonic()
+        assert clients[0].get("/banyuwangi/admin/").status_code == 503
+        assert time.monotonic() - started < 15
+        cluster.start_postgres()
+        for web in clients:
+            wait_for("the console to answer again", lambda web=web: web.get("/banyuwangi/admin/").status_code == 200,
+                     seconds=60)
+    finally:
+        for web in clients:
+            web.close()
