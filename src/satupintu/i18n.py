@@ -98,6 +98,13 @@ def day_name(code: str) -> str:
     return names.get(code, code)
 
 
+def duration(value: int, unit: str) -> str:
+    """A completion time in one style: whole hours rather than 60, 120... minutes; working days as days."""
+    if unit == "menit" and value >= 60 and value % 60 == 0:
+        value, unit = value // 60, "jam"
+    return f"{number(value)} {unit_name(unit, value)}"
+
+
 def unit_name(code: str, value: int = 2) -> str:
     names = {
         "menit": ngettext("minute", "minutes", value),

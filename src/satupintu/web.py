@@ -65,6 +65,7 @@ def make_environment() -> Environment:
         number=i18n.number,
         day_name=i18n.day_name,
         unit_name=i18n.unit_name,
+        duration=i18n.duration,
     )
     return env
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import Enum, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -53,8 +54,19 @@ class Location(TenantOwned, Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[LocationKind] = mapped_column(_enum(LocationKind, 10))
     address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    latitude: Mapped[float | None] = mapped_column()
+    longitude: Mapped[float | None] = mapped_column()
     hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
     notes: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def map_url(self) -> str:
+        """A plain OpenStreetMap link: the point when known, otherwise a search for the name and address."""
+        if self.latitude is not None and self.longitude is not None:
+            return (f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}"
+                    f"#map=18/{self.latitude}/{self.longitude}")
+        return "https://www.openstreetmap.org/search?" + urlencode({"query": f"{self.name}, {self.address}"})
 
 
 class Counter(TenantOwned, Base):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from satupintu.agencies import hours
 from satupintu.agencies.models import Agency, AgencyKind, Counter, Holiday, Location, LocationKind
 
 
@@ -139,3 +141,14 @@ async def delete_counter(session: AsyncSession, counter: Counter) -> None:
 
 async def holidays(session: AsyncSession) -> list[Holiday]:
     return list((await session.scalars(select(Holiday).order_by(Holiday.day))).all())
+
+
+async def opening(session: AsyncSession, places: Iterable[Location], timezone: str) -> dict[int, hours.Status]:
+    """Whether each location is open now in the regency's time zone, minding its holidays of the coming week."""
+    at = hours.local_now(timezone)
+    soon = (await session.scalars(select(Holiday).where(
+        Holiday.day >= at.date(), Holiday.day <= at.date() + timedelta(days=8)))).all()
+    return {
+        place.id: hours.status(place.hours, {h.day: h.name for h in soon if h.location_id in (None, place.id)}, at)
+        for place in places
+    }

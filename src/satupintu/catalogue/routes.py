@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu import i18n
 from satupintu.agencies import service as agencies_service
+from satupintu.agencies.hours import DAYS
 from satupintu.catalogue import service as catalogue_service
 from satupintu.catalogue.models import TenantService
 from satupintu.catalogue.schemas import ServiceOut
@@ -80,6 +81,7 @@ async def service_list(request: Request, tenant: Tenant, db_session: AsyncSessio
         "tenant": tenant, "findings": findings, "q": q, "kategori": kategori, "instansi": instansi,
         "peristiwa": peristiwa, "categories": extra["categories"], "agencies": extra["agencies"],
         "agency_names": agency_names, "life_events": catalogue.life_events, "event": extra["event"],
+        "browse": not (q.strip() or kategori in catalogue.categories or instansi in extra["agencies"] or extra["event"]),
     }
     fragment = request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "hasil"
     return Template("catalogue/_results.html" if fragment else "catalogue/list.html", context=context)
@@ -94,7 +96,8 @@ async def service_detail(tenant: Tenant, db_session: AsyncSession, code: str) ->
     category = load_catalogue().categories.get(row.category)
     return Template("catalogue/detail.html", context={
         "tenant": tenant, "service": row, "text": catalogue_service.localized(row, _lang()), "place": place,
-        "category": category, "policy": await tenants_service.get_policy(db_session),
+        "category": category, "policy": await tenants_service.get_policy(db_session), "days": DAYS,
+        "status": await agencies_service.opening(db_session, place.locations, tenant.timezone.iana),
     })
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu import i18n
+from satupintu.agencies.hours import periods
 from satupintu.agencies.models import Agency, Counter, Holiday, Location
 from satupintu.catalogue.models import TenantService
 from satupintu.db import session_tenant, utcnow
@@ -88,16 +89,6 @@ def _no_counter() -> QueueError:
 # --- opening hours -------------------------------------------------------------------------------
 
 
-def _intervals(spec: str) -> list[tuple[time, time]]:
-    if not spec or spec.strip() == "tutup":
-        return []
-    out = []
-    for part in spec.replace(" ", "").split(","):
-        start, _, end = part.partition("-")
-        out.append((time.fromisoformat(start), time.fromisoformat(end)))
-    return out
-
-
 @dataclass(frozen=True)
 class Opening:
     open: bool
@@ -119,7 +110,7 @@ async def opening(session: AsyncSession, tenant: Tenant, location: Location, now
         day = local.date() + timedelta(days=offset)
         if day in holidays:
             continue
-        for start, end in _intervals((location.hours or {}).get(DAYS[day.weekday()], "tutup")):
+        for start, end in periods((location.hours or {}).get(DAYS[day.weekday()], "tutup")):
             begins = datetime.combine(day, start, zone)
             ends = datetime.combine(day, end, zone)
             if begins <= local < ends:

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from satupintu.agencies.hours import DAYS
 from satupintu.catalogue.schemas import Code, NonEmpty, ProviderKind, Unit
 from satupintu.config import PROJECT_ROOT
 from satupintu.datafiles import DataFileError, load_toml, locate
@@ -21,7 +22,6 @@ from satupintu.datafiles import DataFileError, load_toml, locate
 PACKS_DIR = PROJECT_ROOT / "tenants"
 SLUG_PATTERN = r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$"
 Slug = Annotated[str, Meta(pattern=SLUG_PATTERN)]
-DAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -39,6 +39,9 @@ class LocationSpec(Struct, forbid_unknown_fields=True):
     name: NonEmpty
     kind: Literal["mpp", "pasar", "kantor", "desa"]
     address: str = ""
+    phone: Annotated[str, Meta(pattern=r"^[0-9+() -]{0,30}$")] = ""
+    latitude: Annotated[float, Meta(ge=-11.5, le=6.5)] | None = None
+    longitude: Annotated[float, Meta(ge=94.5, le=141.5)] | None = None
     hours: dict[str, str] = msgspec.field(default_factory=dict)
     notes: str = ""
 

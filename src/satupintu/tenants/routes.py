@@ -68,9 +68,11 @@ async def tenant_home(tenant: Tenant, db_session: AsyncSession) -> Template:
     catalogue = load_catalogue()
     agencies = await agencies_service.agencies(db_session)
     grouped = {kind: [a for a in agencies if a.kind.value == kind] for kind in KIND_ORDER}
+    locations = await agencies_service.locations(db_session)
     return Template("tenants/home.html", context={
         "tenant": tenant,
-        "locations": await agencies_service.locations(db_session),
+        "locations": locations,
+        "status": await agencies_service.opening(db_session, locations, tenant.timezone.iana),
         "agencies": {k: v for k, v in grouped.items() if v},
         "policy": await tenants_service.get_policy(db_session),
         "life_events": list(catalogue.life_events.values()),

@@ -231,6 +231,8 @@ async def export_pack(session: AsyncSession, tenant: Tenant) -> str:
         "timezone": tenant.timezone.value, "status": tenant.status.value,
         "policies": {k: v for k, v in policy_data.items() if v is not None},
         "locations": [{"code": l.code, "name": l.name, "kind": l.kind.value, "address": l.address,
+                       **({"phone": l.phone} if l.phone else {}),
+                       **({"latitude": l.latitude, "longitude": l.longitude} if l.latitude is not None else {}),
                        "hours": dict(sorted(l.hours.items())), "notes": l.notes}
                       for l in sorted(locations, key=lambda l: l.code)],
         "agencies": [{"key": a.key, "name": a.name, "kind": a.kind.value, "short": a.short,
