@@ -18,8 +18,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("locations") as batch:
         batch.add_column(sa.Column("phone", sa.String(length=30), nullable=False, server_default=sa.text("''")))
-        batch.add_column(sa.Column("latitude", sa.Float(), nullable=True))
-        batch.add_column(sa.Column("longitude", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("latitude", sa.Double(), nullable=True))
+        batch.add_column(sa.Column("longitude", sa.Double(), nullable=True))
 
 
 def downgrade() -> None:

@@ -18,7 +18,8 @@ from satupintu.catalogue.models import TenantService
 from satupintu.db import make_engine, make_sessionmaker, tenant_session
 from satupintu.tenants import service as tenants_service
 from satupintu.tenants.packs import available_packs, load_pack
-from tests.conftest import csrf_of, run, sign_in
+from tests.catalogue.conftest import save_service
+from tests.conftest import run
 
 ROOT = Path(__file__).parents[2]
 
@@ -51,13 +52,6 @@ def test_packs_assign_a_counter_wherever_the_agency_has_several(database, slug):
     assert run(_unplaced(database.url, slug)) == []
 
 
-@pytest.fixture
-def admin(client, people):
-    assert sign_in(client, people["admin_a"], "banyuwangi").status_code == 303
-    client.token = csrf_of(client)
-    return client
-
-
 def _options(page: str, name: str) -> list[tuple[str, str]]:
     select_html = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
     return re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', select_html)
@@ -71,11 +65,7 @@ def test_console_counter_picker_lists_only_the_services_agencys_counters(admin):
 
 
 def test_without_a_counter_the_page_names_the_agency_and_where_it_serves(admin):
-    form = admin.get("/banyuwangi/admin/layanan/sim-a-perpanjangan").text
-    agency = re.search(r'<option value="(\d+)" selected', form.split('name="agency_id"', 1)[1]).group(1)
-    response = admin.post("/banyuwangi/admin/layanan/sim-a-perpanjangan", follow_redirects=False, data={
-        "_csrf_token": admin.token, "enabled": "on", "cost": "80000", "cost_note": "", "completion_value": "1",
-        "completion_unit": "jam", "extra_requirements": "", "agency_id": agency, "counter_id": ""})
+    response = save_service(admin, "sim-a-perpanjangan", cost="80000", completion_unit="jam", counter_id="")
     assert response.status_code == 303
     where = _where(admin.get("/banyuwangi/layanan/sim-a-perpanjangan").text)
     assert "Kepolisian Resor Kota Banyuwangi" in where and "Loket mana pun dari instansi ini" in where

@@ -14,7 +14,7 @@ import pytest
 from satupintu.catalogue.schemas import untranslated
 from satupintu.catalogue.shared import DEFAULT_CATALOGUE_DIR, load_catalogue
 from satupintu.tenants.packs import available_packs, load_pack
-from tests.conftest import csrf_of, sign_in
+from tests.catalogue.conftest import save_service
 
 ROOT = Path(__file__).parents[2]
 CATALOGUE = load_catalogue()
@@ -87,20 +87,9 @@ def test_a_regencys_translated_override_is_english(client):
     assert "(in Indonesian)" not in page
 
 
-@pytest.fixture
-def admin(client, people):
-    assert sign_in(client, people["admin_a"], "banyuwangi").status_code == 303
-    client.token = csrf_of(client)
-    return client
-
-
 def test_an_untranslated_local_override_falls_back_to_indonesian_field_by_field(admin):
-    form = admin.get("/banyuwangi/admin/layanan/skck-baru").text
-    agency = re.search(r'<option value="(\d+)" selected', form.split('name="agency_id"', 1)[1]).group(1)
-    response = admin.post("/banyuwangi/admin/layanan/skck-baru", follow_redirects=False, data={
-        "_csrf_token": admin.token, "enabled": "on", "cost": "30000", "cost_note": "Dibayar di loket BRI unit MPP",
-        "completion_value": "1", "completion_unit": "hari", "extra_requirements": "Surat pengantar RT/RW",
-        "agency_id": agency})
+    response = save_service(admin, "skck-baru", cost="30000", cost_note="Dibayar di loket BRI unit MPP",
+                            extra_requirements="Surat pengantar RT/RW")
     assert response.status_code == 303
     page = admin.get("/banyuwangi/layanan/skck-baru", headers=ENGLISH).text
     assert page.count("(in Indonesian)") == 2

@@ -13,7 +13,7 @@ import pytest
 from satupintu.catalogue.fees import fee_problem
 from satupintu.catalogue.shared import DEFAULT_CATALOGUE_DIR, load_catalogue
 from satupintu.tenants.packs import available_packs, load_pack
-from tests.conftest import csrf_of, sign_in
+from tests.catalogue.conftest import save_service
 
 ROOT = Path(__file__).parents[2]
 CATALOGUE = load_catalogue()
@@ -99,26 +99,13 @@ def test_citizens_see_the_passport_fee_and_it_is_not_counted_as_free(client):
     assert all(fee_problem(s["cost"], s["cost_note"]) is None for s in services)
 
 
-@pytest.fixture
-def admin(client, people):
-    assert sign_in(client, people["admin_a"], "banyuwangi").status_code == 303
-    client.token = csrf_of(client)
-    return client
-
-
 @pytest.mark.parametrize(("cost", "note", "message"), [
     ("0", "PNBP Rp30.000 dibayar di bank", "keterangannya menyebut nominal"),
     ("30000", "Gratis bagi warga Banyuwangi", "Keterangan menyebut layanan ini gratis"),
 ])
 def test_console_refuses_a_fee_that_contradicts_its_note(admin, cost, note, message):
-    import re
-
     before = admin.get("/api/v1/tenants/banyuwangi/services/skck-baru").json()
-    form = admin.get("/banyuwangi/admin/layanan/skck-baru").text
-    agency = re.search(r'<option value="(\d+)" selected', form.split('name="agency_id"', 1)[1]).group(1)
-    response = admin.post("/banyuwangi/admin/layanan/skck-baru", follow_redirects=False, data={
-        "_csrf_token": admin.token, "enabled": "on", "cost": cost, "cost_note": note, "completion_value": "1",
-        "completion_unit": "hari", "extra_requirements": "", "agency_id": agency})
+    response = save_service(admin, "skck-baru", cost=cost, cost_note=note)
     assert response.status_code == 422
     assert message in response.text and 'aria-invalid="true"' in response.text
     assert admin.get("/api/v1/tenants/banyuwangi/services/skck-baru").json() == before
