@@ -180,3 +180,17 @@ def test_a_postgres_restart_is_survived(cluster: Cluster) -> None:
     finally:
         for web in clients:
             web.close()
+
+
+def test_sign_in_rate_limits_hold_across_web_processes(cluster: Cluster) -> None:
+    """The limit (20 sign-in attempts a minute per client) is counted in Redis, shared by both web
+    processes: 21 attempts alternating between them meet a 429, which per-process counting (at most
+    11 each) never would."""
+    statuses = []
+    for attempt in range(21):
+        with _client(cluster, attempt % 2) as web:
+            token = _csrf(web, "/banyuwangi/masuk")
+            statuses.append(web.post("/banyuwangi/masuk", data={"email": "tidak-ada@banyuwangi.test",
+                                                               "password": "salah-salah-1", "_csrf_token": token}
+                                     ).status_code)
+    assert 429 in statuses, statuses
