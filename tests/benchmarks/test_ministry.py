@@ -121,6 +121,9 @@ def _compare_exports(ministry, query: str) -> None:
     page = _table(ministry.get(f"/kementerian/{query}").text)
     header, rows = page[0], page[2:] + [page[1]]  # exports put the national row last
     table = _csv(ministry.get(f"/kementerian/ekspor.csv{query}").content)
+    assert table[0][0] == "Region code"  # the page shows the name; a file also carries the code
+    codes, table = [row[0] for row in table], [row[1:] for row in table]
+    assert all(re.fullmatch(r"\d\d\.\d\d", code) for code in codes[1:-1]) and codes[-1] == ""
     assert [h.rstrip(" ▲▼") for h in header] == table[0]
     assert len(table) - 1 == len(rows)
     for shown, exported in zip(rows, table[1:], strict=True):
@@ -133,7 +136,9 @@ def _compare_exports(ministry, query: str) -> None:
                 assert text == value
     workbook = load_workbook(io.BytesIO(ministry.get(f"/kementerian/ekspor.xlsx{query}").content))
     cells = [[c for c in row] for row in workbook.active.iter_rows(values_only=True)]
-    assert [str(c) for c in cells[0]] == table[0]
+    assert [str(c) for c in cells[0]] == ["Region code"] + table[0]
+    assert [row[0] for row in cells[1:-1]] == codes[1:-1]
+    cells = [row[1:] for row in cells]
     for from_csv, from_xlsx in zip(table[1:], cells[1:], strict=True):
         assert [("" if c is None else (f"{c:g}" if isinstance(c, float) else str(c))) for c in from_xlsx] == \
                [f"{float(v):g}" if re.fullmatch(r"-?\d+(\.\d+)?", v) else v for v in from_csv]
@@ -142,9 +147,8 @@ def _compare_exports(ministry, query: str) -> None:
 def _an_export_follows_the_filters_and_the_order(ministry) -> None:
     ministry.cookies.set("bahasa", "id")
     table = _csv(ministry.get("/kementerian/ekspor.csv?provinsi=Jawa+Timur&urut=name&arah=turun").content)
-    names = [row[0] for row in table[1:-1]]
-    assert names == ["Kabupaten Banyuwangi", "Kabupaten Bangkalan"]
-    assert table[-1][0] == "Median nasional"
+    assert [row[:2] for row in table[1:-1]] == [["35.10", "Kabupaten Banyuwangi"], ["35.26", "Kabupaten Bangkalan"]]
+    assert table[0][0] == "Kode wilayah" and table[-1][1] == "Median nasional"
     response = ministry.get("/kementerian/ekspor.xlsx?provinsi=Jawa+Timur")
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert "kinerja-mpp-jawa-timur.xlsx" in response.headers["content-disposition"]
@@ -259,7 +263,6 @@ def test_a_tenant_change_reaches_the_pages_through_the_rollup(ministry):
 
 def test_comparison_of_two_to_four_known_regions(ministry):
     for query, message in [
-        ("?w=banyuwangi", "Pilih dua sampai empat daerah"),
         ("?w=banyuwangi&w=banyuwangi", "Pilih dua sampai empat daerah"),
         ("?w=banyuwangi&w=bangkalan&w=purbalingga&w=labuhanbatu&w=labuhanbatu&w=x", "Tidak ditemukan: x"),
         ("?w=banyuwangi&w=bangkalan&w=purbalingga&w=labuhanbatu&w=Kabupaten+Purbalingga&w=banyuwangi", None),

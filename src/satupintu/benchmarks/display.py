@@ -62,8 +62,10 @@ def show_national(ind: Indicator, value: float | None) -> str:
 
 
 def header(ind: Indicator) -> str:
+    """The indicator's name with its unit, unless the name already says it ("Visitors per month")."""
+    label = _(ind.label)
     unit = {"percent": "%", "days": _("working days"), "per_month": _("per month")}.get(ind.unit)
-    return f"{_(ind.label)} ({unit})" if unit else _(ind.label)
+    return f"{label} ({unit})" if unit and unit.lower() not in label.lower() else label
 
 
 def unit_name(ind: Indicator) -> str:
@@ -122,7 +124,9 @@ def _indicator_value(ind: Indicator) -> Callable[[BenchmarkRollup], Any]:
     return value
 
 
-def columns(indicators: list[Indicator]) -> list[Column]:
+def columns(indicators: list[Indicator], detail: bool = True) -> list[Column]:
+    """The overview's columns; ``detail`` adds the IKM grade and the IPP category and verification
+    (left out of the summary, which has to fit a laptop screen)."""
     out = [
         Column("name", _("Region"), lambda r: r.name, lambda r: r.name),
         Column("province", _("Province"), lambda r: r.province, lambda r: r.province),
@@ -131,6 +135,8 @@ def columns(indicators: list[Indicator]) -> list[Column]:
     for ind in indicators:
         out.append(Column(ind.name, header(ind), _indicator_value(ind),
                           lambda r, ind=ind: show(ind, r.figures.get(ind.name)), ind.unit != "flag", ind))
+        if not detail:
+            continue
         if ind.name == "ikm":
             out.append(Column("", _("IKM grade"), lambda r: _none(ikm_grade_text(r.figures.get("ikm"))),
                               lambda r: ikm_grade_text(r.figures.get("ikm"))))

@@ -93,7 +93,7 @@ async def _overview_data(session: AsyncSession, provinsi: str, status: str, kolo
     provinces = sorted({r.province for r in everything})
     view = View.read(provinsi, status, kolom, urut, arah, halaman, semua, set(provinces))
     indicators = display.indicators_for(view.column_set)
-    cols = display.columns(indicators)
+    cols = display.columns(indicators, detail=view.column_set != "ringkas")
     ordered = rollups.table(everything, province=view.province, status=view.status, sort=view.sort,
                             descending=view.descending, indicators=by_name())
     national = {ind.name: rollups.national(everything, ind) for ind in indicators}
@@ -117,10 +117,11 @@ async def overview(db_session: AsyncSession, provinsi: Short, status: Short, kol
 
 
 def _export_rows(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The page's columns, led by the Kemendagri region code so a file joins other national data."""
     cols = data["columns"]
-    rows = [[col.value(row) for col in cols] for row in data["ordered"]]
-    rows.append([value for _text, value in data["national"]])
-    return [col.header for col in cols], rows
+    rows = [[row.region_code] + [col.value(row) for col in cols] for row in data["ordered"]]
+    rows.append([None] + [value for _text, value in data["national"]])
+    return [_("Region code")] + [col.header for col in cols], rows
 
 
 def _filename(view: View, extension: str) -> str:
@@ -342,11 +343,14 @@ async def compare(db_session: AsyncSession,
     errors: dict[str, str] = {}
     if unknown:
         errors["w"] = _("Not found: %(names)s. Choose regions from the list.") % {"names": ", ".join(unknown)}
-    elif asked and not 2 <= len(chosen) <= 4:
+    elif len(chosen) > 4 or (len(asked) > 1 and len(chosen) < 2):
         errors["w"] = _("Choose from two to four different regions.")
     status = 422 if errors else 200
     context: dict[str, Any] = {"chosen": [], "everyone": sorted(everything, key=lambda r: r.name), "asked": asked}
-    if chosen and not errors:
+    # One region (a region page's "compare with other regions") is where a comparison starts: it
+    # fills the first box and asks for the others.
+    context["starting"] = chosen[0] if len(chosen) == 1 and not errors else None
+    if len(chosen) >= 2 and not errors:
         kinds = await rollups.series(db_session, [r.region_code for r in chosen])
         table = []
         for ind in INDICATORS:
