@@ -29,6 +29,7 @@ from satupintu.benchmarks import routes as benchmarks_routes
 from satupintu.catalogue import routes as catalogue_routes
 from satupintu.onboarding import routes as onboarding_routes
 from satupintu.knowledge import routes as knowledge_routes
+from satupintu.queue import console as queue_console
 from satupintu.queue import routes as queue_routes
 from satupintu.transfer import routes as transfer_routes
 from satupintu.config import Settings
@@ -104,7 +105,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             knowledge_routes.learning_router, knowledge_routes.admin_router, knowledge_routes.public_router,
             transfer_routes.admin_router, transfer_routes.public_router,
             benchmarks_routes.router, benchmarks_admin_routes.router,
-            queue_routes.router,
+            queue_routes.router, queue_console.router,
             create_static_files_router(path="/static", directories=[web.STATIC_DIR],
                                        cache_control=None, include_in_schema=False),
         ],

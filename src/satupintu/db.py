@@ -180,7 +180,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # One writer at a time: a writer waits for the lock rather than failing. Thirty seconds, so that a
+    # burst (many kiosks taking queue numbers at once on a busy machine) waits instead of erroring.
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 

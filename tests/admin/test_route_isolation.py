@@ -15,12 +15,13 @@ from tests.conftest import csrf_of, run, sign_in
 
 PARAM = re.compile(r"\{(\w+):(\w+)\}")
 PROTECTED_PREFIXES = ("/{slug:str}/admin", "/onboarding/{slug:str}", "/platform")
+OPERATOR_PREFIXES = ("/{slug:str}/loket",)  # a regency's own operators may use these; nobody else
 
 
-def protected_routes(app) -> list[tuple[str, str]]:
+def protected_routes(app, prefixes: tuple[str, ...] = PROTECTED_PREFIXES + OPERATOR_PREFIXES) -> list[tuple[str, str]]:
     found = []
     for route in app.routes:
-        if not isinstance(route, HTTPRoute) or not route.path.startswith(PROTECTED_PREFIXES):
+        if not isinstance(route, HTTPRoute) or not route.path.startswith(prefixes):
             continue
         for method in route.route_handler_map:
             if method in ("HEAD", "OPTIONS"):
@@ -47,6 +48,7 @@ def test_the_walk_finds_the_admin_routes(client):
     routes = protected_routes(client.litestar_app)
     assert len(routes) >= 20
     assert ("POST", "/bangkalan/admin/layanan/x") in routes
+    assert {("GET", "/bangkalan/loket"), ("POST", "/bangkalan/loket/x")} <= set(routes)
 
 
 @pytest.mark.parametrize("who", ["anonymous", "admin_a", "operator_a", "operator_b"])
@@ -57,7 +59,8 @@ def test_every_admin_route_of_another_tenant_is_refused(client, people, who):
         assert sign_in(client, people[who], slug).status_code == 303
     token = csrf_of(client)
     before = run(_fingerprint(owner_url))
-    for method, path in protected_routes(client.litestar_app):
+    prefixes = PROTECTED_PREFIXES if who == "operator_b" else PROTECTED_PREFIXES + OPERATOR_PREFIXES
+    for method, path in protected_routes(client.litestar_app, prefixes):
         data = {"_csrf_token": token, "name": "diubah", "enabled": "on", "cost": "1", "key": "baru",
                 "kind": "opd", "email": "x@x.test", "role": "tenant_admin", "complaint_response_hours": "1"}
         response = client.request(method, path, data=data if method == "POST" else None, follow_redirects=False)

@@ -66,3 +66,83 @@ def test_eight_processes_take_two_hundred_unique_gap_free_numbers(database):
     assert sorted(given) == list(range(1, total + 1))
     assert sorted(number for number, _label in rows) == list(range(1, total + 1))
     assert len({label for _number, label in rows}) == total
+
+
+OPERATORS_PER_PROCESS = 10
+OPERATOR_PROCESSES = 3
+
+
+async def _staff_thirty_counters(session, tenant) -> list[int]:  # noqa: ANN001
+    """Thirty more counters in one line, each staffed, and sixty people waiting in it."""
+    from satupintu.accounts.models import Role, StaffAccount
+    from satupintu.agencies.models import Counter
+    from satupintu.queue import service as queue
+    from satupintu.queue.models import CounterGroup, Desk
+
+    code = await first_service(session)
+    for _ in range(60):
+        ticket = await queue.take_ticket(session, tenant, code, now=MOMENT, always_open=True)
+    group = await session.get(CounterGroup, ticket.group_id)
+    ids = []
+    for n in range(OPERATORS_PER_PROCESS * OPERATOR_PROCESSES):
+        counter = Counter(code=f"Q{n:02d}", name=f"Loket uji {n}", location_id=group.location_id,
+                          agency_id=group.agency_id)
+        staff = StaffAccount(email=f"petugas{n}@banyuwangi.test", name=f"Petugas {n}", role=Role.OPERATOR)
+        session.add_all([counter, staff])
+        await session.flush()
+        session.add(Desk(counter_id=counter.id, staff_id=staff.id))
+        ids.append(counter.id)
+    return ids
+
+
+def _call_at_once(url: str, counter_ids: list[int], barrier, results) -> None:  # noqa: ANN001
+    from satupintu.agencies.models import Counter
+    from satupintu.queue import service as queue
+
+    async def main() -> list[tuple[int, int]]:
+        from satupintu.db import make_engine, make_sessionmaker, tenant_session
+
+        tenant = await in_tenant(url, "banyuwangi", lambda session, tenant: _identity(tenant))
+        engine = make_engine(url, pool_size=len(counter_ids)) if url.startswith("postgresql") else make_engine(url)
+        maker = make_sessionmaker(engine)
+
+        async def operator(counter_id: int) -> tuple[int, int]:
+            async with tenant_session(maker, tenant.id) as session:
+                counter = await session.get(Counter, counter_id)
+                ticket = await queue.call_next(session, tenant, counter, now=MOMENT)
+                return counter_id, ticket.id
+
+        barrier.wait()
+        calls = await asyncio.gather(*(operator(c) for c in counter_ids))
+        await engine.dispose()
+        return calls
+
+    results.put(asyncio.run(main()))
+
+
+async def _identity(value):  # noqa: ANN001, ANN202
+    return value
+
+
+def test_thirty_operators_calling_at_once_never_get_the_same_ticket(database):
+    counters = run(in_tenant(database.url, "banyuwangi", _staff_thirty_counters))
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(OPERATOR_PROCESSES), context.Queue()
+    chunks = [counters[i::OPERATOR_PROCESSES] for i in range(OPERATOR_PROCESSES)]
+    workers = [context.Process(target=_call_at_once, args=(database.url, chunk, barrier, results)) for chunk in chunks]
+    for worker in workers:
+        worker.start()
+    calls = [call for _ in workers for call in results.get(timeout=300)]
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+
+    async def stored(session, _tenant):
+        return (await session.execute(select(Ticket.id, Ticket.counter_id, Ticket.number, Ticket.status)
+                                      .where(Ticket.day == MOMENT.date()).order_by(Ticket.number))).all()
+
+    rows = run(in_tenant(database.url, "banyuwangi", stored))
+    called = [row for row in rows if row.status.value == "called"]
+    assert len(calls) == len(counters) == len({ticket for _c, ticket in calls}) == len(called)
+    assert {(row.counter_id, row.id) for row in called} == set(calls)
+    assert [row.number for row in called] == list(range(1, len(counters) + 1))  # first come, first called

@@ -49,7 +49,7 @@ def ticket_out(request: Request, tenant: Tenant, state: service.TicketState) -> 
         estimated_wait_minutes=state.wait_minutes, status_url=ticket_url(request, tenant, ticket.public_id),
         service=state.service.code if state.service else None, location=state.location.code,
         counter=state.counter.code if state.counter else None, priority=ticket.priority,
-        taken_at=service._as_utc(ticket.taken_at),
+        taken_at=service.as_utc(ticket.taken_at),
     )
 
 

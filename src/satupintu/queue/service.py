@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from satupintu import i18n
 from satupintu.agencies.hours import periods
@@ -26,6 +27,7 @@ from satupintu.agencies.models import Agency, Counter, Holiday, Location
 from satupintu.catalogue.models import TenantService
 from satupintu.db import session_tenant, utcnow
 from satupintu.queue.models import (
+    ACTIVE,
     CounterGroup,
     Desk,
     NumberSequence,
@@ -50,6 +52,11 @@ def N_(message: str) -> str:
 def clock() -> datetime:
     """Now, in UTC. Tests replace it to drive the day and the opening hours."""
     return utcnow()
+
+
+def _now(now: datetime | None) -> datetime:
+    """The moment of a step, in UTC (SQLite keeps no offset, so every stored time is UTC)."""
+    return (now or clock()).astimezone(UTC)
 
 
 def local_now(tenant: Tenant, now: datetime | None = None) -> datetime:
@@ -254,7 +261,7 @@ def label(prefix: str, number: int) -> str:
 async def take_ticket(session: AsyncSession, tenant: Tenant, service_code: str, location_code: str | None = None,
                       priority: bool = False, *, now: datetime | None = None, always_open: bool = False) -> Ticket:
     """Give the citizen the next number for a service, or raise :class:`QueueError`."""
-    now = now or clock()
+    now = _now(now)
     service = await get_service(session, service_code)
     if service is None:
         raise _unknown_service()
@@ -304,7 +311,7 @@ async def position(session: AsyncSession, ticket: Ticket) -> int | None:
     return 1 + await session.scalar(select(func.count()).select_from(Ticket).where(ahead_of(ticket)))
 
 
-def _as_utc(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
@@ -313,7 +320,7 @@ async def service_minutes(session: AsyncSession, group_id: int) -> float:
     rows = (await session.execute(select(Ticket.started_at, Ticket.finished_at).where(
         Ticket.group_id == group_id, Ticket.status == TicketStatus.DONE, Ticket.started_at.is_not(None),
         Ticket.finished_at.is_not(None)).order_by(Ticket.finished_at.desc()).limit(MEASURED_SAMPLE))).all()
-    samples = [(_as_utc(end) - _as_utc(start)).total_seconds() / 60 for start, end in rows]
+    samples = [(as_utc(end) - as_utc(start)).total_seconds() / 60 for start, end in rows]
     if len(samples) < MIN_MEASURED:
         return float((await settings_of(session)).default_service_minutes)
     return statistics.median(samples)
@@ -408,8 +415,170 @@ async def board(session: AsyncSession, tenant: Tenant, location: Location, now: 
         Agency.id.in_([g.agency_id for g in groups])))).all()}
     return Board(
         location=location,
-        calls=[Call(label_, code, name, status.value, _as_utc(recalled or called))
+        calls=[Call(label_, code, name, status.value, as_utc(recalled or called))
                for label_, code, name, status, called, recalled in calls],
         lines=[LineLength(g.prefix, agencies[g.agency_id].short or agencies[g.agency_id].name, waiting.get(g.id, 0))
                for g in sorted(groups, key=lambda g: g.prefix)],
     )
+
+
+# --- counters: the operator's console ------------------------------------------------------------
+
+
+async def desk_of(session: AsyncSession, staff_id: int) -> Desk | None:
+    return await session.scalar(select(Desk).where(Desk.staff_id == staff_id))
+
+
+async def desk_counters(session: AsyncSession, agency_id: int | None) -> list[Counter]:
+    """The counters an operator may staff: their agency's, or any when they belong to none."""
+    query = select(Counter).order_by(Counter.code)
+    if agency_id is not None:
+        query = query.where(Counter.agency_id == agency_id)
+    return list((await session.scalars(query)).all())
+
+
+async def open_desk(session: AsyncSession, staff_id: int, agency_id: int | None, counter_code: str) -> Desk:
+    """Staff a counter; one operator per counter and one counter per operator."""
+    counter = next((c for c in await desk_counters(session, agency_id) if c.code == counter_code), None)
+    if counter is None:
+        raise QueueError("unknown_counter", 422, N_("Choose one of your agency's counters."))
+    if await desk_of(session, staff_id) is not None:
+        raise QueueError("desk_open", 409, N_("You already staff a counter; close it first."))
+    taken = await session.scalar(select(Desk).where(Desk.counter_id == counter.id))
+    if taken is not None:
+        raise QueueError("counter_staffed", 409, N_("Someone else is staffing this counter."))
+    desk = Desk(counter_id=counter.id, staff_id=staff_id, opened_at=_now(None))
+    session.add(desk)
+    await session.flush()
+    return desk
+
+
+async def close_desk(session: AsyncSession, desk: Desk) -> None:
+    if await active_ticket(session, desk.counter_id) is not None:
+        raise QueueError("busy", 409, N_("Finish, skip or transfer the current ticket first."))
+    await session.delete(desk)
+    await session.flush()
+
+
+async def active_ticket(session: AsyncSession, counter_id: int) -> Ticket | None:
+    return await session.scalar(select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(ACTIVE)))
+
+
+async def group_of(session: AsyncSession, counter: Counter) -> CounterGroup:
+    groups = await sync_groups(session)
+    return groups[(counter.location_id, counter.agency_id)]
+
+
+async def _lock_desk(session: AsyncSession, counter_id: int, now: datetime) -> None:
+    """Serialise one counter's actions (a double click calls one ticket, not two): a write on its desk
+    row holds PostgreSQL's row lock, and on SQLite the database's write lock, until the commit."""
+    await session.execute(update(Desk).where(Desk.counter_id == counter_id).values(updated_at=now)
+                          .execution_options(synchronize_session=False))
+
+
+async def call_next(session: AsyncSession, tenant: Tenant, counter: Counter, *, now: datetime | None = None) -> Ticket | None:
+    """Call the next ticket of the counter's line to this counter, or None when nobody waits.
+
+    Order: priority weight, then the time the ticket was taken (first come, first served); a ticket
+    transferred to one counter waits for that counter only. Claiming is one UPDATE of the first
+    waiting row: PostgreSQL skips rows another operator has locked (FOR UPDATE SKIP LOCKED), SQLite
+    runs it under its write lock, so two operators never get the same ticket.
+    """
+    now = _now(now)
+    await _lock_desk(session, counter.id, now)
+    if await active_ticket(session, counter.id) is not None:
+        raise QueueError("busy", 409, N_("Finish, skip or transfer the current ticket first."))
+    group = await group_of(session, counter)
+    waiting = aliased(Ticket)
+    first = (select(waiting.id)
+             .where(waiting.tenant_id == session_tenant(session), waiting.group_id == group.id,
+                    waiting.day == local_now(tenant, now).date(), waiting.status == TicketStatus.WAITING,
+                    or_(waiting.counter_id.is_(None), waiting.counter_id == counter.id))
+             .order_by(waiting.priority_weight.desc(), waiting.taken_at, waiting.id)
+             .limit(1).with_for_update(skip_locked=True, of=waiting).scalar_subquery())
+    claimed = await session.scalar(
+        update(Ticket).where(Ticket.id == first, Ticket.status == TicketStatus.WAITING)
+        .values(status=TicketStatus.CALLED, counter_id=counter.id, called_at=now, updated_at=now)
+        .returning(Ticket.id).execution_options(synchronize_session=False))
+    if claimed is None:
+        return None
+    return await session.scalar(select(Ticket).where(Ticket.id == claimed).execution_options(populate_existing=True))
+
+
+def _must_be(ticket: Ticket | None, *states: TicketStatus) -> Ticket:
+    if ticket is None:
+        raise QueueError("no_ticket", 409, N_("There is no ticket at this counter now; call the next one."))
+    if ticket.status not in states:
+        raise QueueError("wrong_step", 409, N_("Ticket %(n)s cannot take this step now."), {"n": ticket.label})
+    return ticket
+
+
+async def recall(session: AsyncSession, counter: Counter, *, now: datetime | None = None) -> Ticket:
+    now = _now(now)
+    await _lock_desk(session, counter.id, now)
+    ticket = _must_be(await active_ticket(session, counter.id), TicketStatus.CALLED)
+    ticket.recalled_at, ticket.recalls = now, ticket.recalls + 1
+    await session.flush()
+    return ticket
+
+
+async def start(session: AsyncSession, counter: Counter, *, now: datetime | None = None) -> Ticket:
+    now = _now(now)
+    await _lock_desk(session, counter.id, now)
+    ticket = _must_be(await active_ticket(session, counter.id), TicketStatus.CALLED)
+    ticket.status, ticket.started_at = TicketStatus.SERVING, now
+    await session.flush()
+    return ticket
+
+
+async def finish(session: AsyncSession, counter: Counter, *, now: datetime | None = None) -> Ticket:
+    now = _now(now)
+    await _lock_desk(session, counter.id, now)
+    ticket = _must_be(await active_ticket(session, counter.id), TicketStatus.SERVING)
+    ticket.status, ticket.finished_at = TicketStatus.DONE, now
+    await session.flush()
+    return ticket
+
+
+async def no_show(session: AsyncSession, counter: Counter, *, now: datetime | None = None) -> Ticket:
+    now = _now(now)
+    await _lock_desk(session, counter.id, now)
+    ticket = _must_be(await active_ticket(session, counter.id), TicketStatus.CALLED)
+    ticket.status, ticket.no_show_at = TicketStatus.NO_SHOW, now
+    await session.flush()
+    return ticket
+
+
+async def transfer(session: AsyncSession, counter: Counter, *, to_counter: str | None = None,
+                   to_service: str | None = None, now: datetime | None = None) -> Ticket:
+    """Send the current ticket to another counter (it waits for that counter only) or to another
+    service's line at the same location; it keeps its number and its place by the time it was taken."""
+    now = _now(now)
+    await _lock_desk(session, counter.id, now)
+    ticket = _must_be(await active_ticket(session, counter.id), TicketStatus.CALLED, TicketStatus.SERVING)
+    if to_counter:
+        target = await session.scalar(select(Counter).where(Counter.code == to_counter[:20]))
+        if target is None or target.id == counter.id or target.location_id != counter.location_id:
+            raise QueueError("unknown_counter", 422, N_("Choose another counter in this location."))
+        group, ticket.counter_id = await group_of(session, target), target.id
+    else:
+        service = await get_service(session, to_service or "")
+        if service is None:
+            raise _unknown_service()
+        location = await session.get(Location, counter.location_id)
+        group, _location = await line_for(session, service, location.code)
+        ticket.service_id, ticket.counter_id = service.id, None
+    ticket.group_id, ticket.status = group.id, TicketStatus.WAITING
+    ticket.called_at = ticket.recalled_at = ticket.started_at = None
+    ticket.transferred_at, ticket.transfers = now, ticket.transfers + 1
+    await session.flush()
+    return ticket
+
+
+async def upcoming(session: AsyncSession, tenant: Tenant, counter: Counter, limit: int = 5) -> tuple[int, list[Ticket]]:
+    """How many wait for this counter, and the next few numbers (numbers only: nothing personal)."""
+    group = await group_of(session, counter)
+    where = (Ticket.group_id == group.id, Ticket.day == local_now(tenant).date(), Ticket.status == TicketStatus.WAITING,
+             or_(Ticket.counter_id.is_(None), Ticket.counter_id == counter.id))
+    count = await session.scalar(select(func.count()).select_from(Ticket).where(*where))
+    return count, list((await session.scalars(select(Ticket).where(*where).order_by(*CALL_ORDER).limit(limit))).all())
