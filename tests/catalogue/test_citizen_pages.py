@@ -101,3 +101,16 @@ def test_service_page_shows_where_and_when(client, clock):
     assert "Jam layanan" in page and "Mal Pelayanan Publik Kabupaten Banyuwangi" in hours_section
     assert "Senin" in hours_section and "08:00-11:00, 13:00-15:00" in hours_section
     assert "Buka sekarang, sampai 15:00" in page
+
+
+def test_console_sets_a_locations_phone_and_map_point(admin):
+    form = {"_csrf_token": admin.token, "name": "Mal Pelayanan Publik Kabupaten Banyuwangi", "kind": "mpp",
+            "address": "Banyuwangi, Jawa Timur", "notes": "", "phone": "(0333) 123 456", "latitude": "-8.2192",
+            "longitude": "114.3691", **{f"hours_{day}": "08:00-15:00" for day in hours.DAYS}}
+    bad = admin.post("/banyuwangi/admin/lokasi/mpp", data={**form, "longitude": ""}, follow_redirects=False)
+    assert bad.status_code == 422 and "Isi lintang dan bujur sekaligus" in bad.text
+    outside = admin.post("/banyuwangi/admin/lokasi/mpp", data={**form, "latitude": "48.85"}, follow_redirects=False)
+    assert outside.status_code == 422 and "Indonesia terletak di antara" in outside.text
+    assert admin.post("/banyuwangi/admin/lokasi/mpp", data=form, follow_redirects=False).status_code == 303
+    mall = _location(admin.get("/banyuwangi/").text, "Mal Pelayanan Publik Kabupaten Banyuwangi")
+    assert "(0333) 123 456" in mall and "mlat=-8.2192&amp;mlon=114.3691" in mall

@@ -21,7 +21,7 @@ from satupintu.accounts import oidc
 from satupintu.accounts import service as accounts_service
 from satupintu.accounts.models import IdentityProvider, Role, StaffAccount
 from satupintu.agencies import service as agencies_service
-from satupintu.agencies.forms import location_values, new_counter
+from satupintu.agencies.forms import location_contact, location_values, new_counter
 from satupintu.agencies.models import Agency, AgencyKind, Counter, Holiday, Location, LocationKind
 from satupintu.audit import service as audit
 from satupintu.catalogue import service as catalogue_service
@@ -285,7 +285,7 @@ async def location_save(request: Request, tenant: Tenant, db_session: AsyncSessi
                         data: FormData) -> Template | Redirect:
     location = await _location_or_404(db_session, code)
     form = Form(data)
-    values = location_values(form)
+    values = {**location_values(form), **location_contact(form)}
     try:
         form.check()
     except Invalid as exc:

@@ -28,6 +28,22 @@ def location_values(form: Form) -> dict[str, Any]:
             "hours": hours}
 
 
+def location_contact(form: Form) -> dict[str, Any]:
+    """A location's telephone and map point (both coordinates or neither), as the console edits them."""
+    phone = form.text("phone", max_length=30, pattern=r"[0-9+() -]{3,30}",
+                      pattern_message=_("Use digits, spaces, +, ( and ), e.g. (0333) 123456."))
+    point: dict[str, float | None] = {}
+    for name, low, high in (("latitude", -11.5, 6.5), ("longitude", 94.5, 141.5)):
+        raw = form.text(name, max_length=12, pattern=r"-?\d{1,3}(\.\d{1,7})?",
+                        pattern_message=_("Write a decimal number with a point, e.g. -8.2192."))
+        point[name] = float(raw) if raw and name not in form.errors else None
+        if point[name] is not None and not low <= point[name] <= high:
+            form.errors[name] = _("Indonesia lies between %(low)s and %(high)s.") % {"low": low, "high": high}
+    if (point["latitude"] is None) != (point["longitude"] is None) and not form.errors:
+        form.errors["longitude"] = _("Give both latitude and longitude, or neither.")
+    return {"phone": phone, **point}
+
+
 async def new_counter(session: AsyncSession, form: Form) -> Counter | None:
     """A counter from the form's counter_* fields, or None with the problems left in ``form.errors``."""
     locations = {l.code: l for l in await agencies_service.locations(session)}

@@ -90,7 +90,7 @@ async def upsert_counters(session: AsyncSession, items: Iterable[dict[str, Any]]
 
 
 AGENCY_FIELDS = ("key", "name", "short", "kind")
-LOCATION_FIELDS = ("code", "name", "kind", "address", "hours", "notes")
+LOCATION_FIELDS = ("code", "name", "kind", "address", "phone", "latitude", "longitude", "hours", "notes")
 COUNTER_FIELDS = ("code", "name", "location_id", "agency_id")
 
 
