@@ -70,8 +70,13 @@ def make_environment() -> Environment:
     return env
 
 
-def request_context(app):  # noqa: ANN001, ANN201 - plain ASGI middleware
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+"""Production only: browsers then use https for a year, even when a link says http."""
+
+
+def request_context(app, *, production: bool = False):  # noqa: ANN001, ANN201 - plain ASGI middleware
     """Request id, language and log context for each request; security headers on each response."""
+    headers_for_all = [*SECURITY_HEADERS, HSTS] if production else SECURITY_HEADERS
 
     async def middleware(scope, receive, send):  # noqa: ANN001
         if scope["type"] != "http":
@@ -96,7 +101,7 @@ def request_context(app):  # noqa: ANN001, ANN201 - plain ASGI middleware
             if message["type"] == "http.response.start":
                 status = message["status"]
                 names = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                extra = [(k, v) for k, v in headers_for_all if k not in names]
                 extra.append((b"x-request-id", request_id.encode()))
                 extra.append((b"content-language", locale.encode()))
                 message = {**message, "headers": [*message.get("headers", []), *extra]}

@@ -11,8 +11,9 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Enum, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Enum, Index, event, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 
 from satupintu.db import Base, TenantOwned, tenant_fk, utcnow
 
@@ -45,6 +46,9 @@ class _Credentials:
     last_login_at: Mapped[datetime | None] = mapped_column()
     oidc_issuer: Mapped[str | None] = mapped_column(String(300))
     oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    session_generation: Mapped[int] = mapped_column(default=0)
+    """Part of every session of this account; a new password or role raises it, which ends the
+    account's other sessions (``accounts.service.load_principal`` compares the two)."""
 
 
 class StaffAccount(_Credentials, TenantOwned, Base):
@@ -106,3 +110,13 @@ class WebSession(Base):
     key: Mapped[str] = mapped_column(String(200))
     value: Mapped[bytes] = mapped_column(LargeBinary)
     expires_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+def _ends_other_sessions(target: _Credentials, value: Any, oldvalue: Any, _initiator: Any) -> None:
+    if oldvalue not in (NO_VALUE, NEVER_SET) and value != oldvalue:
+        target.session_generation = (target.session_generation or 0) + 1
+
+
+for _model in (StaffAccount, PlatformAccount):
+    for _attribute in (_model.password_hash, _model.role):
+        event.listen(_attribute, "set", _ends_other_sessions, active_history=True)

@@ -134,7 +134,7 @@ def _take_pending(request: Request) -> dict[str, str] | None:
 
 
 def _oidc_error(request: Request, tenant: Any, message: str) -> Template:
-    request.clear_session()
+    """A refused single sign-on: whoever was signed in stays signed in (a GET never signs out)."""
     response = Template("accounts/oidc_error.html", status_code=400, context={"tenant": tenant, "message": message})
     response.delete_cookie(PENDING_COOKIE)
     return response
@@ -172,7 +172,6 @@ async def tenant_oidc_callback(request: Request, slug: str, db_session: AsyncSes
 
     tenant = await resolve(db_session, slug, allow_onboarding=True)
     pending = _take_pending(request)
-    request.clear_session()
     provider = await oidc.tenant_provider(db_session)
     if provider is None:
         return _oidc_error(request, tenant, _("This region has not set up single sign-on."))
@@ -205,7 +204,6 @@ async def platform_oidc_callback(request: Request, db_session: AsyncSession) -> 
     from satupintu.accounts import oidc
 
     pending = _take_pending(request)
-    request.clear_session()
     config = oidc.ministry_config(request.app.state.settings)
     if config is None:
         return _oidc_error(request, None, _("Single sign-on for the ministry is not set up."))

@@ -142,18 +142,20 @@ async def sign_in(session: AsyncSession, model: type[StaffAccount] | type[Platfo
 
 def session_data(account: StaffAccount | PlatformAccount) -> dict[str, Any]:
     kind = "staff" if isinstance(account, StaffAccount) else "platform"
-    return {"kind": kind, "uid": account.id, "tid": getattr(account, "tenant_id", None)}
+    return {"kind": kind, "uid": account.id, "tid": getattr(account, "tenant_id", None),
+            "gen": account.session_generation or 0}
 
 
 async def load_principal(maker: async_sessionmaker[AsyncSession], data: dict[str, Any]) -> Principal | None:
-    """Who the session belongs to, read fresh so a deactivated account or a changed role counts now."""
-    kind, uid, tenant_id = data.get("kind"), data.get("uid"), data.get("tid")
+    """Who the session belongs to, read fresh so a deactivated account or a changed role counts now;
+    nobody when the account's password or role changed since this session began."""
+    kind, uid, tenant_id, generation = data.get("kind"), data.get("uid"), data.get("tid"), data.get("gen", 0)
     if not isinstance(uid, int):
         return None
     if kind == "platform":
         async with tenant_session(maker, None) as session:
             account = await session.get(PlatformAccount, uid)
-            if account is None or not account.active:
+            if account is None or not account.active or account.session_generation != generation:
                 return None
             return Principal("platform", account.id, account.email, account.name, account.role.value)
     if kind == "staff" and isinstance(tenant_id, int):
@@ -163,7 +165,7 @@ async def load_principal(maker: async_sessionmaker[AsyncSession], data: dict[str
             return None
         async with tenant_session(maker, tenant_id) as session:
             staff = await session.scalar(select(StaffAccount).where(StaffAccount.id == uid))
-            if staff is None or not staff.active:
+            if staff is None or not staff.active or staff.session_generation != generation:
                 return None
             return Principal("staff", staff.id, staff.email, staff.name, staff.role.value, tenant.id, tenant.slug,
                              staff.agency_id)

@@ -120,3 +120,12 @@ async def rotate(connection: ASGIConnection) -> None:
     if old and old != "null":
         await connection.app.stores.get("sessions").delete(old)
     connection.scope[_NEW_ID] = secrets.token_hex(32)
+
+
+def keep_signed_in(connection: ASGIConnection, account: Any) -> None:
+    """After changing the signed-in person's own password: their other sessions end, this one stays."""
+    from satupintu.accounts.service import session_data
+
+    principal = connection.scope.get("principal")
+    if principal is not None and principal.id == account.id and principal.kind == session_data(account)["kind"]:
+        connection.set_session(session_data(account))  # type: ignore[attr-defined]

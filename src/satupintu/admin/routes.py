@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from satupintu.accounts import oidc
 from satupintu.accounts import service as accounts_service
 from satupintu.accounts.models import IdentityProvider, Role, StaffAccount
+from satupintu.accounts.sessions import keep_signed_in
 from satupintu.agencies import service as agencies_service
 from satupintu.agencies.forms import location_contact, location_values, new_counter
 from satupintu.agencies.models import Agency, AgencyKind, Counter, Holiday, Location, LocationKind
@@ -472,6 +473,7 @@ async def staff_save(request: Request, tenant: Tenant, db_session: AsyncSession,
     if password:
         before, after = {**before, "password": "-"}, {**after, "password": _("changed")}
     await audit.record(db_session, me, "update", "staff", account.email, before, after)
+    keep_signed_in(request, account)
     return _done(tenant, "staf")
 
 
