@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         ],
         plugins=[SQLAlchemyPlugin(config=db_config)],
         stores=stores,
-        middleware=[sessions.middleware, principal_loader],
+        middleware=[web.refuse_bad_input, sessions.middleware, principal_loader],
         guards=[security.read_only],
         csrf_config=csrf,
         template_config=TemplateConfig(instance=jinja),

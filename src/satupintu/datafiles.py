@@ -39,6 +39,15 @@ def locate(text: str, path: list[str | int]) -> int | None:
     i = 0
     while i < len(path):
         token = path[i]
+        if isinstance(token, str) and i + 1 < len(path) and isinstance(path[i + 1], str):
+            # a [table] header such as [policies] or [services]: continue below it
+            name = f"{table}.{token}" if table else token
+            header = re.compile(rf"^\s*\[\s*{re.escape(name)}\s*\]")
+            found = next((n for n in range(start, len(lines)) if header.match(lines[n])), None)
+            if found is not None:
+                start, table = found, name
+                i += 1
+                continue
         if isinstance(token, str) and i + 1 < len(path) and isinstance(path[i + 1], int):
             table = f"{table}.{token}" if table else token
             header = re.compile(rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]")
@@ -56,7 +65,7 @@ def locate(text: str, path: list[str | int]) -> int | None:
         if isinstance(token, str):
             key = re.compile(rf"^\s*{re.escape(token)}\s*=")
             for n in range(start, len(lines)):
-                if n > start and lines[n].lstrip().startswith("[[") and n != start:
+                if n > start and lines[n].lstrip().startswith("["):
                     break
                 if key.match(lines[n]):
                     return n + 1
@@ -86,7 +95,28 @@ def load_toml(path: Path, type_: type[T]) -> T:
     return convert(data, type_, path, text)
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_characters(data: Any, where: list[str | int]) -> list[str | int] | None:
+    """The path of the first key or text that carries a NUL byte or another control character."""
+    if isinstance(data, str):
+        return where if CONTROL.search(data) else None
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        if isinstance(key, str) and CONTROL.search(key):
+            return where
+        found = _control_characters(value, [*where, key])
+        if found is not None:
+            return found
+    return None
+
+
 def convert(data: Any, type_: type[T], path: Path | str, text: str = "") -> T:
+    bad = _control_characters(data, [])
+    if bad is not None:
+        raise DataFileError(path, locate(text, bad) if text else None, field_name(bad) or None,
+                            "contains a NUL byte or another control character")
     try:
         return msgspec.convert(data, type_, strict=True)
     except msgspec.ValidationError as exc:

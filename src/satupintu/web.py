@@ -7,7 +7,7 @@ import re
 import socket
 import time
 import uuid
-from urllib.parse import quote
+from urllib.parse import quote, unquote_plus
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +114,30 @@ def request_context(app, *, production: bool = False):  # noqa: ANN001, ANN201 -
                      ms=round((time.perf_counter() - started) * 1000, 1))
             i18n.current_locale.reset(locale_token)
             structlog.contextvars.clear_contextvars()
+
+    return middleware
+
+
+INT_PATH_RANGE = (-(2**31), 2**31 - 1)
+"""Ids are 32-bit integers: a path number outside this range can name nothing."""
+
+
+def refuse_bad_input(app):  # noqa: ANN001, ANN201 - Litestar middleware (runs after routing)
+    """Refuse what no handler could use before it reaches one: a path number that can name no row
+    (404), or a path or query value with a NUL byte or another control character (404 or 400).
+    Form bodies get the same character check per field from ``forms.Form``, with messages."""
+    from satupintu.forms import has_control
+
+    async def middleware(scope, receive, send):  # noqa: ANN001
+        if scope["type"] == "http":
+            lo, hi = INT_PATH_RANGE
+            for value in scope.get("path_params", {}).values():
+                if isinstance(value, int) and not lo <= value <= hi \
+                        or isinstance(value, str) and has_control(value):
+                    raise NotFoundException()
+            if has_control(unquote_plus(scope.get("query_string", b"").decode("latin-1"))):
+                raise HTTPException(status_code=400)
+        await app(scope, receive, send)
 
     return middleware
 

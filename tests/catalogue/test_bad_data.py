@@ -75,6 +75,10 @@ async def _count_tenants(url: str) -> int:
     ('senin = "08:00-15:00"', 'senin = "pagi"', "locations\\[0\\].hours.senin: 'pagi' is not like"),
     ('slug = "contoh"', 'slug = "api"', "slug 'api' is reserved"),
     ('extra_requirements', 'counter = "Z9"\nextra_requirements', "overrides.izin-reklame.counter: unknown counter 'Z9'"),
+    ('name = "Kabupaten Contoh"', 'name = "' + "x" * 5000 + '"', "tenant.toml:2: name: Expected `str` of length <= 120"),
+    ('name = "Kabupaten Contoh"', 'name = "Kabupaten\\u0000Contoh"', "tenant.toml:2: name: contains a NUL byte"),
+    ("complaint_response_hours = 4", 'complaint_response_hours = "empat"',
+     "tenant.toml:10: policies.complaint_response_hours: Expected `int`, got `str`"),
 ])
 def test_bad_pack_is_refused_and_nothing_is_written(empty_database, tmp_path, monkeypatch, old, new, expected):
     migrate.upgrade(empty_database.owner_url, app_role="satupintu_test_app" if empty_database.backend == "postgresql" else None)
@@ -104,4 +108,22 @@ def test_good_pack_loads_twice_without_change(empty_database, tmp_path, monkeypa
     counted = run(_count_tenants(owner))
     second = CliRunner().invoke(main, args)
     assert second.exit_code == 0 and "updated contoh" in second.output
+    assert run(_count_tenants(owner)) == counted
+
+
+def test_a_pack_cannot_take_a_region_code_another_regency_holds(empty_database, tmp_path, monkeypatch):
+    migrate.upgrade(empty_database.owner_url, app_role="satupintu_test_app" if empty_database.backend == "postgresql" else None)
+    monkeypatch.setenv("SATUPINTU_DATABASE_URL", empty_database.url)
+    monkeypatch.setenv("SATUPINTU_SECRET_KEY", "s" * 40)
+    catalogue = ["--catalogue", str(FIXTURES / "catalogue_v1")]
+    assert CliRunner().invoke(main, ["tenants", "load", str(FIXTURES / "packs" / "contoh"), *catalogue]).exit_code == 0
+    owner = empty_database.url if empty_database.backend == "sqlite" else empty_database.owner_url
+    counted = run(_count_tenants(owner))
+    pack = tmp_path / "tiruan" / "tenant.toml"
+    pack.parent.mkdir()
+    pack.write_text(PACK.replace('slug = "contoh"', 'slug = "tiruan"'))
+    result = CliRunner().invoke(main, ["tenants", "load", str(pack), *catalogue])
+    assert result.exit_code != 0
+    assert "tenant.toml:3: region_code: region code 99.01 already belongs to 'contoh'" in result.output, result.output
+    assert "Traceback" not in result.output and "IntegrityError" not in result.output
     assert run(_count_tenants(owner)) == counted

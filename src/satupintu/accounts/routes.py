@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from satupintu.accounts import service
 from satupintu.accounts.models import PlatformAccount, StaffAccount
 from satupintu.accounts.sessions import rotate
+from satupintu.forms import has_control
 from satupintu.i18n import gettext as _
 from satupintu.security import rate_limit, seal, unseal
 from satupintu.tenancy import resolve
@@ -31,8 +32,9 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 def _text(form: dict[str, Any], name: str, limit: int = 500) -> str:
+    """A sign-in field; one with control characters counts as empty (the sign-in then fails)."""
     value = form.get(name, "")
-    return value[:limit] if isinstance(value, str) else ""
+    return value[:limit] if isinstance(value, str) and not has_control(value) else ""
 
 
 @get("/{slug:str}/masuk", name="accounts:tenant-login")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -11,6 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.audit.models import AuditEntry
 from satupintu.security import Principal
+
+MAX_TEXT, MAX_ITEMS, MAX_ENTRY_BYTES = 500, 50, 16_384
+"""What one entry keeps: long texts and lists are shortened (marked with an ellipsis and a count), and
+an entry whose values still exceed MAX_ENTRY_BYTES keeps only the names of its fields, so no request
+can make the append-only log grow by more than a few kilobytes."""
 
 
 def _plain(value: Any) -> Any:
@@ -23,6 +29,30 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+def _bounded(value: Any) -> Any:
+    if isinstance(value, str):
+        return value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + f"… (+{len(value) - MAX_TEXT})"
+    if isinstance(value, Mapping):
+        items = list(value.items())
+        kept = {str(k)[:MAX_TEXT]: _bounded(v) for k, v in items[:MAX_ITEMS]}
+        if len(items) > MAX_ITEMS:
+            kept["…"] = f"+{len(items) - MAX_ITEMS}"
+        return kept
+    if isinstance(value, list):
+        kept_list = [_bounded(v) for v in value[:MAX_ITEMS]]
+        return kept_list + [f"… (+{len(value) - MAX_ITEMS})"] if len(value) > MAX_ITEMS else kept_list
+    return value
+
+
+def _fits(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    values = _bounded(values)
+    if len(json.dumps(values, ensure_ascii=False, default=str).encode()) <= MAX_ENTRY_BYTES:
+        return values
+    return {"…": "too large to keep", "fields": sorted(values)[:MAX_ITEMS]}
 
 
 def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -40,7 +70,7 @@ async def record(session: AsyncSession, actor: Principal, action: str, entity: s
         before = {k: before.get(k) for k in changed}
         after = {k: after[k] for k in changed}
     entry = AuditEntry(actor=actor.email, actor_role=actor.role, action=action, entity=entity,
-                       entity_key=str(key)[:120], before=before, after=after)
+                       entity_key=str(key)[:120], before=_fits(before), after=_fits(after))
     session.add(entry)
     await session.flush()
     return entry

@@ -25,38 +25,46 @@ Slug = Annotated[str, Meta(pattern=SLUG_PATTERN)]
 _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 
 
+def Text(max_length: int, min_length: int = 1) -> type[str]:  # noqa: N802 - a type
+    """A text field no longer than its database column, so a pack is refused before it is written."""
+    return Annotated[str, Meta(min_length=min_length, max_length=max_length)]  # type: ignore[return-value]
+
+
+LONG = 20_000
+
+
 class PolicySpec(Struct, forbid_unknown_fields=True):
     permit_first: bool = False
     document_deadline_days: Annotated[int, Meta(ge=1, le=365)] | None = None
     courier_delivery: bool = False
-    courier_note: str = ""
+    courier_note: Text(300, 0) = ""
     complaint_response_hours: Annotated[int, Meta(ge=1, le=720)] = 24
-    notes: str = ""
+    notes: Text(LONG, 0) = ""
 
 
 class LocationSpec(Struct, forbid_unknown_fields=True):
-    code: Code
-    name: NonEmpty
+    code: Annotated[str, Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)]
+    name: Text(200)
     kind: Literal["mpp", "pasar", "kantor", "desa"]
-    address: str = ""
+    address: Text(1000, 0) = ""
     phone: Annotated[str, Meta(pattern=r"^[0-9+() -]{0,30}$")] = ""
     latitude: Annotated[float, Meta(ge=-11.5, le=6.5)] | None = None
     longitude: Annotated[float, Meta(ge=94.5, le=141.5)] | None = None
-    hours: dict[str, str] = msgspec.field(default_factory=dict)
-    notes: str = ""
+    hours: dict[str, Text(100)] = msgspec.field(default_factory=dict)
+    notes: Text(LONG, 0) = ""
 
 
 class AgencySpec(Struct, forbid_unknown_fields=True):
     key: Code
-    name: NonEmpty
+    name: Text(200)
     kind: ProviderKind
-    short: str = ""
+    short: Text(60, 0) = ""
     template: Code | None = None
 
 
 class CounterSpec(Struct, forbid_unknown_fields=True):
     code: Annotated[str, Meta(pattern=r"^[A-Za-z0-9-]{1,20}$")]
-    name: NonEmpty
+    name: Text(200)
     location: Code
     agency: Code
 
@@ -64,19 +72,19 @@ class CounterSpec(Struct, forbid_unknown_fields=True):
 class OverrideSpec(Struct, forbid_unknown_fields=True):
     code: Code
     cost: Annotated[int, Meta(ge=0, le=1_000_000_000)] | None = None
-    cost_note: str | None = None
-    cost_note_en: str | None = None
+    cost_note: Text(1000, 0) | None = None
+    cost_note_en: Text(1000, 0) | None = None
     completion_value: Annotated[int, Meta(gt=0, le=10_000)] | None = None
     completion_unit: Unit | None = None
-    extra_requirements: list[NonEmpty] = msgspec.field(default_factory=list)
-    extra_requirements_en: list[NonEmpty] = msgspec.field(default_factory=list)
+    extra_requirements: Annotated[list[Text(300)], Meta(max_length=30)] = msgspec.field(default_factory=list)
+    extra_requirements_en: Annotated[list[Text(300)], Meta(max_length=30)] = msgspec.field(default_factory=list)
     agency: Code | None = None
     counter: str | None = None
 
 
 class HolidaySpec(Struct, forbid_unknown_fields=True):
     day: date
-    name: NonEmpty
+    name: Text(120)
     location: Code | None = None
 
 
@@ -99,9 +107,9 @@ class ServiceSelection(Struct, forbid_unknown_fields=True):
 
 class PackSpec(Struct, forbid_unknown_fields=True):
     slug: Slug
-    name: NonEmpty
+    name: Text(120)
     region_code: Annotated[str, Meta(pattern=r"^\d{2}\.\d{2}$")]
-    province: NonEmpty
+    province: Text(80)
     timezone: Literal["WIB", "WITA", "WIT"]
     services: ServiceSelection
     status: Literal["onboarding", "live", "suspended"] = "live"

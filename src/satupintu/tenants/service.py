@@ -118,6 +118,12 @@ async def provision(
     enabled = check_pack(pack, catalogue, source)
     await bind_tenant(session, None)
     tenant = await get_by_slug(session, pack.slug)
+    holder = await session.scalar(select(Tenant).where(Tenant.region_code == pack.region_code,
+                                                       Tenant.slug != pack.slug))
+    if holder is not None:
+        text = source.read_text(encoding="utf-8") if source.exists() else ""
+        raise DataFileError(source, locate(text, ["region_code"]) if text else None, "region_code",
+                            f"region code {pack.region_code} already belongs to {holder.slug!r}")
     created = tenant is None
     if tenant is None:
         tenant = Tenant(slug=pack.slug)
