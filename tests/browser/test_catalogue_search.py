@@ -34,3 +34,16 @@ def test_typing_updates_results_through_htmx_and_a_click_opens_the_service(page,
     page.screenshot(path=str(shots / "service.png"), full_page=True)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the page scrolls sideways on a 360-px phone ({width}px)"
+
+
+def test_the_whole_catalogue_fits_a_phone_grouped_by_category(page, live_server, shots):
+    page.goto(f"{live_server}/banyuwangi/layanan")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 6000, f"199 services should open as categories, not one {height}px list"
+    page.locator('.jump a[href="#kat-kepolisian"]').click()
+    group = page.locator("#kat-kepolisian")
+    group.locator("summary").click()
+    assert group.locator(".result a", has_text="SKCK").first.is_visible()
+    page.screenshot(path=str(shots / "catalogue.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page scrolls sideways on a 360-px phone ({width}px)"
