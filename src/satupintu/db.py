@@ -10,8 +10,9 @@ PostgreSQL, row-level security reads ``app.tenant_id``, which this module sets p
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,11 +23,12 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Integer,
     MetaData,
-    event,
-    select,
-    func,
-    text,
     UniqueConstraint,
+    event,
+    func,
+    inspect,
+    select,
+    text,
 )
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -39,6 +41,10 @@ from sqlalchemy.orm import (
     mapped_column,
     with_loader_criteria,
 )
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.dml import Insert, Update, UpdateBase
+from sqlalchemy.sql.elements import BindParameter, ClauseElement, ColumnClause, TextClause
+from sqlalchemy.sql.selectable import Alias, Join, Select, TableClause
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -101,8 +107,30 @@ def tenant_owned_tables() -> list[str]:
     return sorted(t.name for t in Base.metadata.sorted_tables if "tenant_id" in t.c)
 
 
-class TenantNotBound(RuntimeError):
-    """A tenant-owned model was queried by a session that belongs to no tenant."""
+ALL_TENANTS = "all_tenants"
+"""Execution option that lifts the ORM's tenant filter for one statement: ``{ALL_TENANTS: "why"}``.
+
+It needs a reason (a non-empty string), lifts only this layer (row-level security on PostgreSQL
+still applies) and no code path uses it today: grep for it before adding one."""
+
+RAW_SQL = "raw_sql"
+"""Execution option that lets one textual statement through the guard: ``{RAW_SQL: "why"}``."""
+
+
+class TenantGuardError(RuntimeError):
+    """The tenant guard refused a statement or a flush (the message says which rule)."""
+
+
+class TenantNotBound(TenantGuardError):
+    """A tenant-owned table was touched by a session that belongs to no tenant."""
+
+
+class CrossTenantWrite(TenantGuardError):
+    """A write would land in, move a row to, or delete a row of another tenant."""
+
+
+class UnfilteredStatement(TenantGuardError):
+    """A statement the guard cannot filter: raw SQL, or a tenant-owned table named without its model."""
 
 
 class TenantSession(Session):
@@ -113,33 +141,165 @@ def session_tenant(session: Session | AsyncSession) -> int | None:
     return session.info.get("tenant_id")
 
 
+_tenant_tables_cache: tuple[int, frozenset[str]] = (0, frozenset())
+
+
+def _tenant_tables() -> frozenset[str]:
+    global _tenant_tables_cache
+    size = len(Base.metadata.tables)
+    if _tenant_tables_cache[0] != size:
+        _tenant_tables_cache = (size, frozenset(tenant_owned_tables()))
+    return _tenant_tables_cache[1]
+
+
+def _table_of(selectable: Any) -> TableClause | None:
+    while isinstance(selectable, Alias):
+        selectable = selectable.element
+    return selectable if isinstance(selectable, TableClause) else None
+
+
+def _from_tables(selectable: Any) -> Iterator[tuple[str, bool]]:
+    if isinstance(selectable, Join):
+        yield from _from_tables(selectable.left)
+        yield from _from_tables(selectable.right)
+    elif (table := _table_of(selectable)) is not None:
+        yield table.name, "parententity" in selectable._annotations
+
+
+def _references(statement: Any) -> Iterator[tuple[str, bool]]:
+    """Each table a statement names, and whether it was named through a mapped class.
+
+    Columns, entities and tables selected, explicit FROMs and joins, and DML targets count; a
+    SELECT's implicit FROM list is derived from its columns, so it adds nothing. A reference through a mapped class is what
+    ``with_loader_criteria`` filters; anything else (``Model.__table__``, ``table("x")``) is raw.
+    """
+    for element in visitors.iterate(statement):
+        if isinstance(element, ColumnClause) and not element.is_literal:
+            table = _table_of(element.table)
+            if table is not None:
+                yield table.name, "parententity" in element._annotations
+        elif isinstance(element, Select):
+            named = [*element._raw_columns, *element._from_obj, *(join[0] for join in element._setup_joins)]
+            for selectable in named:
+                yield from _from_tables(selectable)
+        elif isinstance(element, UpdateBase):
+            yield from _from_tables(element.table)
+
+
+def _raw_text(statement: Any) -> Iterator[str]:
+    """The SQL text of every ``text()`` and ``literal_column()`` inside a statement."""
+    for element in visitors.iterate(statement):
+        if isinstance(element, TextClause):
+            yield element.text
+        elif isinstance(element, ColumnClause) and element.is_literal and element.name != "*":
+            yield element.name
+
+
+def _names_tenant_table(sql: str) -> bool:
+    return not set(re.findall(r"[a-z_][a-z0-9_]*", sql.lower())).isdisjoint(_tenant_tables())
+
+
+def _reason(state: ORMExecuteState, option: str) -> str | None:
+    reason = state.execution_options.get(option)
+    if reason is None:
+        return None
+    if not isinstance(reason, str) or not reason.strip():
+        raise TenantGuardError(f"the {option!r} execution option needs a reason (a non-empty string)")
+    return reason
+
+
+def _tenant_values(rows: list[dict[Any, Any]]) -> list[Any]:
+    """The tenant_id values among a statement's values or parameters."""
+    found = []
+    for row in rows:
+        for key, value in row.items():
+            if (key if isinstance(key, str) else getattr(key, "key", None)) != "tenant_id":
+                continue
+            if isinstance(value, BindParameter):
+                value = value.effective_value
+            elif isinstance(value, ClauseElement):
+                raise UnfilteredStatement("tenant_id must be a plain value, not an SQL expression")
+            found.append(value)
+    return found
+
+
+def _statement_rows(state: ORMExecuteState) -> list[dict[Any, Any]]:
+    statement = state.statement
+    rows: list[dict[Any, Any]] = [dict(statement._values)] if statement._values else []
+    for batch in getattr(statement, "_multi_values", ()):
+        for row in batch:
+            if not isinstance(row, dict):
+                raise UnfilteredStatement("write tenant-owned rows with named values, not positional tuples")
+            rows.append(row)
+    params = state.parameters
+    rows.extend(params if isinstance(params, list) else [params] if params else [])
+    return rows
+
+
+def _guard_insert(state: ORMExecuteState, tenant_id: int) -> None:
+    if state.statement.select is not None:
+        raise UnfilteredStatement("INSERT ... SELECT into a tenant-owned table cannot be checked; add rows instead")
+    given = _tenant_values(_statement_rows(state))
+    if any(value != tenant_id for value in given):
+        raise CrossTenantWrite(f"refusing to insert rows of another tenant from tenant {tenant_id}")
+    if not given:
+        params = state.parameters
+        if isinstance(params, list) and params:
+            state.parameters = [{**row, "tenant_id": tenant_id} for row in params]
+        else:
+            state.statement = state.statement.values(tenant_id=tenant_id)
+
+
 @event.listens_for(TenantSession, "do_orm_execute")
-def _filter_by_tenant(state: ORMExecuteState) -> None:
-    if not (state.is_select or state.is_update or state.is_delete):
-        return
-    if state.execution_options.get("all_tenants"):
-        return
+def _guard_statement(state: ORMExecuteState) -> None:
+    """Filter, stamp or refuse every statement that runs through a session.
+
+    - textual SQL (``text()``, ``literal_column()``) is refused in a tenant-bound session, and
+      anywhere when it names a tenant-owned table, unless marked with ``RAW_SQL`` and a reason;
+    - a tenant-owned table named without its model (``Model.__table__``, ``table("x")``) is refused;
+    - with no tenant bound, a statement touching a tenant-owned model raises ``TenantNotBound``;
+    - bound to a tenant, SELECT, UPDATE and DELETE get ``tenant_id = :tenant`` through
+      ``with_loader_criteria`` (subqueries, joins and aliases too), INSERT is stamped, and writing
+      another tenant's id (INSERT, or UPDATE ... SET tenant_id) raises ``CrossTenantWrite``.
+    """
+    statement = state.statement
     tenant_id = state.session.info.get("tenant_id")
-    mappers = state.all_mappers
-    if tenant_id is None:
-        if any(issubclass(m.class_, TenantOwned) for m in mappers):
-            raise TenantNotBound(
-                "this session is bound to no tenant; use tenant_session() or bind_tenant()"
-            )
+    if _reason(state, RAW_SQL) is None:
+        for sql in _raw_text(statement):
+            if tenant_id is not None or _names_tenant_table(sql):
+                raise UnfilteredStatement(
+                    "raw SQL in a tenant-bound session, or naming a tenant-owned table, is refused; "
+                    f"use the models, or mark the statement with execution_options({RAW_SQL}='why')"
+                )
+    tenant_tables = _tenant_tables()
+    references = [(name, mapped) for name, mapped in _references(statement) if name in tenant_tables]
+    if not references:
         return
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            TenantOwned,
-            lambda cls: cls.tenant_id == tenant_id,
-            include_aliases=True,
+    raw = sorted({name for name, mapped in references if not mapped})
+    if raw:
+        raise UnfilteredStatement(
+            f"{', '.join(raw)}: name tenant-owned tables through their models (select(Model), insert(Model)) "
+            "so that the tenant filter applies"
         )
+    if _reason(state, ALL_TENANTS) is not None:
+        return
+    if tenant_id is None:
+        raise TenantNotBound("this session is bound to no tenant; use tenant_session() or bind_tenant()")
+    if isinstance(statement, Insert):
+        _guard_insert(state, tenant_id)
+        return
+    if isinstance(statement, Update) and any(v != tenant_id for v in _tenant_values(_statement_rows(state))):
+        raise CrossTenantWrite("rows never move between tenants (UPDATE ... SET tenant_id)")
+    state.statement = statement.options(
+        with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
     )
 
 
 @event.listens_for(TenantSession, "before_flush")
-def _stamp_tenant(session: Session, _ctx: Any, _instances: Any) -> None:
+def _guard_flush(session: Session, _ctx: Any, _instances: Any) -> None:
+    """Stamp new rows; refuse to add, change or delete another tenant's rows, or to move a row."""
     tenant_id = session.info.get("tenant_id")
-    for obj in list(session.new) + list(session.dirty):
+    for obj in [*session.new, *session.dirty, *session.deleted]:
         if not isinstance(obj, TenantOwned):
             continue
         if tenant_id is None:
@@ -147,9 +307,9 @@ def _stamp_tenant(session: Session, _ctx: Any, _instances: Any) -> None:
         if obj.tenant_id is None:
             obj.tenant_id = tenant_id
         elif obj.tenant_id != tenant_id:
-            raise TenantNotBound(
-                f"refusing to write a row of tenant {obj.tenant_id} from tenant {tenant_id}"
-            )
+            raise CrossTenantWrite(f"refusing to write or delete a row of tenant {obj.tenant_id} from tenant {tenant_id}")
+        elif any(old is not None for old in inspect(obj).attrs.tenant_id.history.deleted):
+            raise CrossTenantWrite("rows never move between tenants")
 
 
 def _set_pg_tenant(connection: Connection, tenant_id: int | None) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import column, delete, exists, func, insert, literal_column, select, table, text, update
 from sqlalchemy.exc import IntegrityError
 
-from satupintu.agencies.models import Agency, Location
-from satupintu.db import Base, TenantNotBound, TenantOwned, make_engine, make_sessionmaker, tenant_session
+from satupintu.agencies.models import Agency, Holiday, Location
+from satupintu.db import (ALL_TENANTS, RAW_SQL, Base, CrossTenantWrite, TenantGuardError, TenantNotBound, TenantOwned,
+                          UnfilteredStatement, make_engine, make_sessionmaker, tenant_session)
 from satupintu.tenants.models import Tenant
 from tests.conftest import run
 
@@ -70,7 +71,7 @@ def test_insert_is_stamped_and_foreign_tenant_rows_refused(database):
         session.add(Agency(key="penyusup", name="Bukan milik A", kind="opd", tenant_id=b))
         await session.flush()
 
-    with pytest.raises(TenantNotBound):
+    with pytest.raises(CrossTenantWrite):
         run(_in_tenant(database.url, a, add_foreign))
 
 
@@ -84,7 +85,7 @@ def test_identity_map_cannot_leak_another_tenants_row(database):
         location.name = "diubah dari tenant lain"
         await session.flush()
 
-    with pytest.raises(TenantNotBound):
+    with pytest.raises(CrossTenantWrite):
         run(_in_tenant(database.url, ids["banyuwangi"], work))
 
 
@@ -96,15 +97,16 @@ def test_composite_foreign_keys_stop_cross_tenant_references(database):
     location_a = run(_in_tenant(database.url, a, run_first(Location)))
     agency_b = run(_in_tenant(database.url, b, run_first(Agency)))
 
-    async def insert(session):
+    async def raw_insert(session):
         await session.execute(
             text("INSERT INTO counters (tenant_id, code, name, location_id, agency_id, created_at, updated_at) "
-                 "VALUES (:t, 'X9', 'Loket silang', :loc, :ag, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                 "VALUES (:t, 'X9', 'Loket silang', :loc, :ag, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+            .execution_options(**{RAW_SQL: "test: the database's own check, past the ORM guard"}),
             {"t": a, "loc": location_a, "ag": agency_b},
         )
 
     with pytest.raises(IntegrityError):
-        run(_in_tenant(database.url, a, insert))
+        run(_in_tenant(database.url, a, raw_insert))
 
 
 def run_first(model):
@@ -132,3 +134,223 @@ def test_one_engine_serving_tenants_in_turn_never_reuses_a_cached_filter(databas
 
     for slug, tenant_ids in run(work()).items():
         assert tenant_ids == {ids[slug]}, f"{model.__tablename__}: {slug} saw rows of tenants {tenant_ids}"
+
+
+# The guard's holes found by the outside review (issue 9, item 2): each is filtered, stamped or refused.
+
+def _foreign_pair(database):
+    ids = run(_ids(database.url))
+    return ids["banyuwangi"], ids["bangkalan"]
+
+
+def _counts_per_tenant(database) -> dict[int, int]:
+    ids = run(_ids(database.url))
+
+    async def count(session):
+        return await session.scalar(select(func.count()).select_from(Agency))
+
+    return {tenant: run(_in_tenant(database.url, tenant, count)) for tenant in ids.values()}
+
+
+def test_counting_through_the_model_counts_only_the_bound_tenant(database):
+    a, _b = _foreign_pair(database)
+    counts = _counts_per_tenant(database)
+    assert len(set(counts.values())) > 1 or len(counts) == 1, "the demo tenants should differ in agencies"
+
+    async def count(session):
+        return await session.scalar(select(func.count()).select_from(Agency))
+
+    assert run(_in_tenant(database.url, a, count)) == counts[a]
+
+
+@pytest.mark.parametrize("statement", [
+    select(func.count()).select_from(Agency.__table__),
+    select(Agency.__table__.c.name),
+    select(Location).join(Agency.__table__, Agency.__table__.c.id == Location.id),
+    select(Tenant.name).where(exists().where(Agency.__table__.c.tenant_id == Tenant.id)),
+    select(Agency.__table__.alias("a").c.id),
+    select(table("agencies", column("id"))),
+    update(Agency.__table__).values(name="diubah"),
+    delete(Agency.__table__),
+    insert(Agency.__table__).values(key="mentah", name="Tabel mentah", kind="opd", short=""),
+], ids=["count-table", "table-column", "join-table", "exists-table", "alias", "lightweight-table", "update-table",
+        "delete-table", "insert-table"])
+def test_tenant_owned_tables_named_without_their_model_are_refused(database, statement):
+    a, _b = _foreign_pair(database)
+
+    async def work(session):
+        await session.execute(statement)
+
+    with pytest.raises(UnfilteredStatement):
+        run(_in_tenant(database.url, a, work))
+
+
+@pytest.mark.parametrize("statement", [
+    text("SELECT count(*) FROM agencies"),
+    text("SELECT 1"),
+    select(literal_column("(SELECT count(*) FROM agencies)")),
+    select(Tenant.id).where(text("1 = 1")),
+], ids=["text-tenant-table", "text-anything", "literal-column", "text-fragment"])
+def test_raw_sql_in_a_tenant_bound_session_is_refused(database, statement):
+    a, _b = _foreign_pair(database)
+
+    async def work(session):
+        await session.execute(statement)
+
+    with pytest.raises(UnfilteredStatement):
+        run(_in_tenant(database.url, a, work))
+
+
+def test_raw_sql_naming_a_tenant_table_is_refused_without_a_tenant_too(database):
+    async def work(session):
+        return (await session.execute(text("SELECT count(*) FROM staff_accounts"))).scalar()
+
+    with pytest.raises(UnfilteredStatement):
+        run(_in_tenant(database.url, None, work))
+
+    async def platform(session):
+        return (await session.execute(text("SELECT count(*) FROM tenants"))).scalar()
+
+    assert run(_in_tenant(database.url, None, platform)) == len(run(_ids(database.url)))
+
+
+def test_raw_sql_passes_only_when_marked_with_a_reason(database):
+    a, _b = _foreign_pair(database)
+
+    async def marked(session):
+        statement = text("SELECT 1").execution_options(**{RAW_SQL: "test: a statement the guard cannot read"})
+        return (await session.execute(statement)).scalar()
+
+    assert run(_in_tenant(database.url, a, marked)) == 1
+
+    async def blank(session):
+        await session.execute(text("SELECT 1").execution_options(**{RAW_SQL: True}))
+
+    with pytest.raises(TenantGuardError, match="reason"):
+        run(_in_tenant(database.url, a, blank))
+
+
+def test_counting_in_a_subquery_is_filtered_too(database):
+    a, _b = _foreign_pair(database)
+    counts = _counts_per_tenant(database)
+
+    async def work(session):
+        inner = select(func.count(Agency.id)).scalar_subquery()
+        return await session.scalar(select(inner))
+
+    assert run(_in_tenant(database.url, a, work)) == counts[a]
+
+
+def test_core_insert_into_another_tenant_is_refused_and_own_insert_is_stamped(database):
+    a, b = _foreign_pair(database)
+    before = _counts_per_tenant(database)
+
+    async def foreign(session):
+        await session.execute(insert(Agency).values(key="penyusup", name="Bukan milik A", kind="opd", tenant_id=b))
+
+    with pytest.raises(CrossTenantWrite):
+        run(_in_tenant(database.url, a, foreign))
+
+    async def foreign_many(session):
+        await session.execute(insert(Agency), [{"key": "k1", "name": "Satu", "kind": "opd", "short": ""},
+                                               {"key": "k2", "name": "Dua", "kind": "opd", "short": "", "tenant_id": b}])
+
+    with pytest.raises(CrossTenantWrite):
+        run(_in_tenant(database.url, a, foreign_many))
+    assert _counts_per_tenant(database) == before
+
+    async def own(session):
+        await session.execute(insert(Agency).values(key="milik-a", name="Milik A", kind="opd"))
+        await session.execute(insert(Agency), [{"key": "a1", "name": "A satu", "kind": "opd"},
+                                               {"key": "a2", "name": "A dua", "kind": "opd"}])
+
+    run(_in_tenant(database.url, a, own))
+    after = _counts_per_tenant(database)
+    assert after[a] == before[a] + 3
+    assert {t: n for t, n in after.items() if t != a} == {t: n for t, n in before.items() if t != a}
+
+
+def test_core_update_and_delete_touch_only_the_bound_tenant(database):
+    a, b = _foreign_pair(database)
+    before = _counts_per_tenant(database)
+
+    async def move(session):
+        await session.execute(update(Agency).values(tenant_id=b))
+
+    with pytest.raises(CrossTenantWrite):
+        run(_in_tenant(database.url, a, move))
+
+    async def rename_and_delete(session):
+        await session.execute(update(Holiday).values(name="diubah oleh A"))
+        await session.execute(delete(Holiday))
+
+    async def holiday_names(session):
+        return {h.name for h in (await session.scalars(select(Holiday))).all()}
+
+    b_holidays = run(_in_tenant(database.url, b, holiday_names))
+    run(_in_tenant(database.url, a, rename_and_delete))
+    assert run(_in_tenant(database.url, a, holiday_names)) == set()
+    assert run(_in_tenant(database.url, b, holiday_names)) == b_holidays != set()
+    assert _counts_per_tenant(database) == before
+
+
+def test_a_row_loaded_under_one_tenant_cannot_be_deleted_after_rebinding(database):
+    a, b = _foreign_pair(database)
+
+    async def work(session):
+        holiday = (await session.scalars(select(Holiday))).first()
+        session.info["tenant_id"] = b
+        await session.delete(holiday)
+        await session.flush()
+
+    with pytest.raises(CrossTenantWrite):
+        run(_in_tenant(database.url, a, work))
+
+    async def unbound(session):
+        holiday = (await session.scalars(select(Holiday))).first()
+        session.info["tenant_id"] = None
+        await session.delete(holiday)
+        await session.flush()
+
+    with pytest.raises(TenantNotBound):
+        run(_in_tenant(database.url, a, unbound))
+
+
+def test_a_row_cannot_be_moved_to_the_tenant_the_session_was_rebound_to(database):
+    a, b = _foreign_pair(database)
+
+    async def work(session):
+        holiday = (await session.scalars(select(Holiday))).first()
+        session.info["tenant_id"] = b
+        holiday.tenant_id = b
+        await session.flush()
+
+    with pytest.raises(CrossTenantWrite):
+        run(_in_tenant(database.url, a, work))
+
+
+def test_unbound_session_refuses_a_count_through_the_model(database):
+    async def work(session):
+        return await session.scalar(select(func.count()).select_from(Agency))
+
+    with pytest.raises(TenantNotBound):
+        run(_in_tenant(database.url, None, work))
+
+
+def test_all_tenants_needs_a_reason_and_lifts_only_the_orm_filter(database):
+    """The escape hatch: no code path uses it (grep ALL_TENANTS); on PostgreSQL RLS still holds."""
+    a, _b = _foreign_pair(database)
+    counts = _counts_per_tenant(database)
+
+    async def everything(session):
+        statement = select(func.count()).select_from(Agency).execution_options(**{ALL_TENANTS: "test: the hatch"})
+        return await session.scalar(statement)
+
+    expected = counts[a] if database.backend == "postgresql" else sum(counts.values())
+    assert run(_in_tenant(database.url, a, everything)) == expected
+
+    async def no_reason(session):
+        await session.scalar(select(func.count()).select_from(Agency).execution_options(**{ALL_TENANTS: True}))
+
+    with pytest.raises(TenantGuardError, match="reason"):
+        run(_in_tenant(database.url, a, no_reason))

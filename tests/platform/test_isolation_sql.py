@@ -122,3 +122,39 @@ def test_audit_log_cannot_be_edited_by_the_application(pg_database, statement):
     tenants = run(_tenants(pg_database.owner_url))
     with pytest.raises((ProgrammingError, DBAPIError), match="permission denied"):
         run(_as_tenant(pg_database.url, tenants["banyuwangi"], text(statement)))
+
+
+def test_the_orm_guards_holes_are_closed_by_rls_too(pg_database):
+    """Issue 9 item 2 at the SQL level: the statements the review used against the ORM guard, let past
+    it on purpose (RAW_SQL), still see and change only the bound tenant's rows as the app role."""
+    from sqlalchemy import select
+
+    from satupintu.agencies.models import Holiday
+    from satupintu.db import RAW_SQL, bind_tenant, make_sessionmaker, tenant_session
+
+    tenants = run(_tenants(pg_database.owner_url))
+    a, b = tenants["banyuwangi"], tenants["bangkalan"]
+    past_guard = {RAW_SQL: "test: what the database alone allows"}
+
+    async def work():
+        engine = make_engine(pg_database.url)
+        try:
+            async with tenant_session(make_sessionmaker(engine), a) as session:
+                counted = (await session.execute(text("SELECT count(*), count(DISTINCT tenant_id) FROM agencies")
+                                                 .execution_options(**past_guard))).one()
+                holiday = (await session.scalars(select(Holiday))).first()
+                await bind_tenant(session, b)
+                deleted = (await session.execute(text("DELETE FROM holidays WHERE id = :id")
+                                                 .execution_options(**past_guard), {"id": holiday.id})).rowcount
+            async with tenant_session(make_sessionmaker(engine), a) as session:
+                with pytest.raises((ProgrammingError, DBAPIError), match="row-level security"):
+                    await session.execute(text("INSERT INTO agencies (tenant_id, key, name, short, kind, created_at, "
+                                               "updated_at) VALUES (:b, 'penyusup', 'Bukan milik A', '', 'opd', now(), "
+                                               "now())").execution_options(**past_guard), {"b": b})
+            return counted, deleted
+        finally:
+            await engine.dispose()
+
+    (rows, tenants_seen), deleted = run(work())
+    assert rows > 0 and tenants_seen == 1
+    assert deleted == 0
