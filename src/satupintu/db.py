@@ -167,23 +167,40 @@ def _from_tables(selectable: Any) -> Iterator[tuple[str, bool]]:
 
 
 def _references(statement: Any) -> Iterator[tuple[str, bool]]:
-    """Each table a statement names, and whether it was named through a mapped class.
+    """Each tenant-owned table a statement names, and whether the tenant filter can reach it.
 
-    Columns, entities and tables selected, explicit FROMs and joins, and DML targets count; a
-    SELECT's implicit FROM list is derived from its columns, so it adds nothing. A reference through a mapped class is what
-    ``with_loader_criteria`` filters; anything else (``Model.__table__``, ``table("x")``) is raw.
+    What counts: tables and entities selected, explicit FROMs and joins, DML targets, and columns
+    (a SELECT's implicit FROM list is derived from these, so it adds nothing). Named through a
+    mapped class, ``with_loader_criteria`` filters it. A raw table (``Model.__table__``,
+    ``table("x")``, an alias of either) in a FROM position is not reachable. A raw column is
+    harmless when its table is in the statement through its model too (the ORM's own primary-key
+    and lazy-load clauses look like that); otherwise it brings in an unfiltered FROM.
     """
+    tenant_tables = _tenant_tables()
+    raw_columns, mapped = set(), set()
     for element in visitors.iterate(statement):
         if isinstance(element, ColumnClause) and not element.is_literal:
             table = _table_of(element.table)
-            if table is not None:
-                yield table.name, "parententity" in element._annotations
-        elif isinstance(element, Select):
+            if table is not None and table.name in tenant_tables:
+                is_mapped = "parententity" in element._annotations
+                (mapped if is_mapped else raw_columns).add(table.name)
+                if is_mapped:
+                    yield table.name, True
+            continue
+        if isinstance(element, Select):
             named = [*element._raw_columns, *element._from_obj, *(join[0] for join in element._setup_joins)]
-            for selectable in named:
-                yield from _from_tables(selectable)
         elif isinstance(element, UpdateBase):
-            yield from _from_tables(element.table)
+            named = [element.table]
+        else:
+            continue
+        for selectable in named:
+            for name, is_mapped in _from_tables(selectable):
+                if name in tenant_tables:
+                    if is_mapped:
+                        mapped.add(name)
+                    yield name, is_mapped
+    for name in raw_columns - mapped:
+        yield name, False
 
 
 def _raw_text(statement: Any) -> Iterator[str]:
@@ -226,28 +243,41 @@ def _tenant_values(rows: list[dict[Any, Any]]) -> list[Any]:
 def _statement_rows(state: ORMExecuteState) -> list[dict[Any, Any]]:
     statement = state.statement
     rows: list[dict[Any, Any]] = [dict(statement._values)] if statement._values else []
-    for batch in getattr(statement, "_multi_values", ()):
-        for row in batch:
-            if not isinstance(row, dict):
-                raise UnfilteredStatement("write tenant-owned rows with named values, not positional tuples")
-            rows.append(row)
     params = state.parameters
     rows.extend(params if isinstance(params, list) else [params] if params else [])
     return rows
 
 
+def _multi_rows(statement: Any) -> list[dict[Any, Any]]:
+    rows = []
+    for batch in getattr(statement, "_multi_values", ()):
+        for row in batch:
+            if not isinstance(row, dict):
+                raise UnfilteredStatement("write tenant-owned rows with named values, not positional tuples")
+            rows.append(row)
+    return rows
+
+
 def _guard_insert(state: ORMExecuteState, tenant_id: int) -> None:
-    if state.statement.select is not None:
+    statement = state.statement
+    if statement.select is not None:
         raise UnfilteredStatement("INSERT ... SELECT into a tenant-owned table cannot be checked; add rows instead")
-    given = _tenant_values(_statement_rows(state))
+    if getattr(getattr(statement, "_post_values_clause", None), "update_values_to_set", None):
+        raise UnfilteredStatement("ON CONFLICT DO UPDATE could change another tenant's conflicting row; "
+                                  "use DO NOTHING, then select and update")
+    multi = _multi_rows(statement)
+    given = _tenant_values([*_statement_rows(state), *multi])
     if any(value != tenant_id for value in given):
         raise CrossTenantWrite(f"refusing to insert rows of another tenant from tenant {tenant_id}")
-    if not given:
+    if multi:
+        if len(_tenant_values(multi)) != len(multi):
+            raise UnfilteredStatement("a multi-row INSERT of tenant-owned rows names tenant_id on every row")
+    elif not given:
         params = state.parameters
         if isinstance(params, list) and params:
             state.parameters = [{**row, "tenant_id": tenant_id} for row in params]
         else:
-            state.statement = state.statement.values(tenant_id=tenant_id)
+            state.statement = statement.values(tenant_id=tenant_id)
 
 
 @event.listens_for(TenantSession, "do_orm_execute")
@@ -271,8 +301,7 @@ def _guard_statement(state: ORMExecuteState) -> None:
                     "raw SQL in a tenant-bound session, or naming a tenant-owned table, is refused; "
                     f"use the models, or mark the statement with execution_options({RAW_SQL}='why')"
                 )
-    tenant_tables = _tenant_tables()
-    references = [(name, mapped) for name, mapped in _references(statement) if name in tenant_tables]
+    references = list(_references(statement))
     if not references:
         return
     raw = sorted({name for name, mapped in references if not mapped})

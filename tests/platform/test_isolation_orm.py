@@ -354,3 +354,27 @@ def test_all_tenants_needs_a_reason_and_lifts_only_the_orm_filter(database):
 
     with pytest.raises(TenantGuardError, match="reason"):
         run(_in_tenant(database.url, a, no_reason))
+
+
+def test_multi_row_and_upsert_inserts_are_checked(database):
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    a, b = _foreign_pair(database)
+    dialect = postgresql if database.backend == "postgresql" else sqlite
+    row = {"key": "banyak", "name": "Banyak", "kind": "opd", "short": ""}
+
+    def attempt(statement):
+        async def work(session):
+            await session.execute(statement)
+        run(_in_tenant(database.url, a, work))
+
+    with pytest.raises(CrossTenantWrite):
+        attempt(dialect.insert(Agency).values([{**row, "tenant_id": a}, {**row, "key": "lain", "tenant_id": b}]))
+    with pytest.raises(UnfilteredStatement):
+        attempt(dialect.insert(Agency).values([{**row, "tenant_id": a}, {**row, "key": "lain"}]))
+    with pytest.raises(UnfilteredStatement):
+        attempt(dialect.insert(Agency).values({**row, "id": 1, "tenant_id": a})
+                .on_conflict_do_update(index_elements=["id"], set_={"name": "direbut"}))
+    before = _counts_per_tenant(database)
+    attempt(dialect.insert(Agency).values([{**row, "tenant_id": a}]).on_conflict_do_nothing())
+    assert _counts_per_tenant(database)[a] == before[a] + 1
