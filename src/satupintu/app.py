@@ -30,6 +30,7 @@ from satupintu.catalogue import routes as catalogue_routes
 from satupintu.onboarding import routes as onboarding_routes
 from satupintu.knowledge import routes as knowledge_routes
 from satupintu.queue import console as queue_console
+from satupintu.queue import live as queue_live
 from satupintu.queue import routes as queue_routes
 from satupintu.transfer import routes as transfer_routes
 from satupintu.config import Settings
@@ -109,7 +110,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             create_static_files_router(path="/static", directories=[web.STATIC_DIR],
                                        cache_control=None, include_in_schema=False),
         ],
-        plugins=[SQLAlchemyPlugin(config=db_config)],
+        plugins=[SQLAlchemyPlugin(config=db_config), queue_live.channels_plugin(settings)],
         stores=stores,
         middleware=[web.refuse_bad_input, sessions.middleware, principal_loader],
         guards=[security.read_only],

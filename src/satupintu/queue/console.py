@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, Router, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.channels import ChannelsPlugin
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body
@@ -16,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.agencies.models import Counter
 from satupintu.forms import Form
-from satupintu.queue import service
+from satupintu.queue import live, service
 from satupintu.security import current_principal, tenant_operator
 from satupintu.tenancy import provide_tenant
 from satupintu.tenants.models import Tenant
@@ -58,19 +60,24 @@ async def console(request: Request, tenant: Tenant, db_session: AsyncSession) ->
 
 
 async def _act(request: Request, tenant: Tenant, session: AsyncSession, work) -> Template | Redirect:  # noqa: ANN001
+    """Run one step; on a refusal show the console with the reason, otherwise go back to it (and run
+    what the step left to do after the commit, such as telling the boards)."""
     try:
-        await work()
+        background = await work()
     except service.QueueError as exc:
         return await _page(request, tenant, session, status=exc.status, error=exc.text())
-    return Redirect(f"/{tenant.slug}/loket", status_code=303)
+    return Redirect(f"/{tenant.slug}/loket", status_code=303, background=background)
 
 
 @post("/buka", name="queue:desk-open", status_code=303)
 async def open_desk(request: Request, tenant: Tenant, db_session: AsyncSession, data: FormData) -> Template | Redirect:
     me = current_principal(request)
     code = Form(data).text("counter", max_length=20)
-    return await _act(request, tenant, db_session,
-                      lambda: service.open_desk(db_session, me.id, me.agency_id, code))
+
+    async def work() -> None:
+        await service.open_desk(db_session, me.id, me.agency_id, code)
+
+    return await _act(request, tenant, db_session, work)
 
 
 @post("/tutup", name="queue:desk-close", status_code=303)
@@ -79,6 +86,7 @@ async def close_desk(request: Request, tenant: Tenant, db_session: AsyncSession)
         desk = await service.desk_of(db_session, current_principal(request).id)
         if desk is not None:
             await service.close_desk(db_session, desk)
+
     return await _act(request, tenant, db_session, work)
 
 
@@ -90,22 +98,28 @@ async def transfer(request: Request, tenant: Tenant, db_session: AsyncSession, d
     async def work() -> None:
         counter = await _counter(request, db_session)
         await service.transfer(db_session, counter, to_counter=to_counter or None, to_service=to_service or None)
+
     return await _act(request, tenant, db_session, work)
 
 
 @post("/{step:str}", name="queue:step", status_code=303)
-async def step(request: Request, tenant: Tenant, db_session: AsyncSession, step: str) -> Template | Redirect:
+async def step(request: Request, tenant: Tenant, db_session: AsyncSession, channels: ChannelsPlugin,
+               step: str) -> Template | Redirect:
     action = STEPS.get(step)
     if action is None:
         raise NotFoundException()
 
-    async def work() -> None:
+    async def work() -> BackgroundTask | None:
         counter = await _counter(request, db_session)
-        if step == "panggil":
-            if await service.call_next(db_session, tenant, counter) is None:
-                raise service.QueueError("empty", 409, service.N_("Nobody is waiting for this counter."))
-        else:
-            await action(db_session, counter)
+        ticket = await (service.call_next(db_session, tenant, counter) if step == "panggil" else action(db_session, counter))
+        if ticket is None:
+            raise service.QueueError("empty", 409, service.N_("Nobody is waiting for this counter."))
+        if step not in ("panggil", "ulang"):
+            return None
+        call = await service.announcement(db_session, ticket)
+        channel = live.board_channel(request.app.state.settings, tenant.id, call["location_id"])
+        return BackgroundTask(channels.wait_published, call, [channel])  # after the commit
+
     return await _act(request, tenant, db_session, work)
 
 

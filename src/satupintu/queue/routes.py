@@ -10,18 +10,22 @@ from typing import Annotated, Any
 
 import segno
 from litestar import Request, Response, Router, get, post
+from litestar.channels import ChannelsPlugin
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, Parameter
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, ServerSentEvent, Template
+from litestar.response.sse import ServerSentEventMessage
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from satupintu.db import tenant_session
 from satupintu.forms import Form
 from satupintu.i18n import gettext as _
-from satupintu.queue import service
+from satupintu.queue import live, service
 from satupintu.queue.schemas import BoardOut, CallOut, LineOut, QueueErrorOut, TicketIn, TicketOut
-from satupintu.tenancy import provide_tenant
+from satupintu.tenancy import provide_tenant, resolve
+from satupintu.tenants import service as tenants_service
 from satupintu.tenants.models import Tenant
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -103,6 +107,43 @@ async def ticket_page(request: Request, tenant: Tenant, db_session: AsyncSession
     })
 
 
+# --- display boards ------------------------------------------------------------------------------
+
+
+@get("/{slug:str}/layar/{location:str}", name="queue:board", dependencies=TENANT)
+async def board_page(request: Request, tenant: Tenant, db_session: AsyncSession, location: str) -> Template:
+    """A TV in the hall: the numbers being called and where, spoken aloud, with information slides."""
+    found = await location_or_404(db_session, location)
+    take_url = f"{str(request.base_url).rstrip('/')}/{tenant.slug}/antrian"
+    opening = await service.opening(db_session, tenant, found, always_open=_always_open(request))
+    return Template("queue/board.html", context={
+        "tenant": tenant, "board": await service.board(db_session, tenant, found), "location": found,
+        "opening": opening, "policy": await tenants_service.get_policy(db_session), "take_url": take_url,
+        "take_qr": segno.make(take_url, error="m").svg_data_uri(scale=6, border=2),
+    })
+
+
+@get("/{slug:str}/layar/{location:str}/events", name="queue:board-events")
+async def board_events(request: Request, slug: str, location: str, channels: ChannelsPlugin) -> ServerSentEvent:
+    """Server-sent events: ``ready`` once subscribed, then one ``call`` per call or recall.
+
+    The regency and location are looked up in a short transaction of their own, so a board that
+    stays connected all day holds no database connection.
+    """
+    async with tenant_session(request.app.state.auth_sessionmaker, None) as session:
+        tenant = await resolve(session, slug)
+        found = await location_or_404(session, location)
+        channel = live.board_channel(request.app.state.settings, tenant.id, found.id)
+
+    async def stream():  # noqa: ANN202
+        async with channels.start_subscription([channel]) as subscriber:
+            yield ServerSentEventMessage(event="ready", data="{}")
+            async for message in subscriber.iter_events():
+                yield ServerSentEventMessage(event="call", data=message.decode())
+
+    return ServerSentEvent(stream(), headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
+
+
 # --- JSON API ------------------------------------------------------------------------------------
 
 ERRORS = {
@@ -157,4 +198,5 @@ async def api_board(tenant: Tenant, db_session: AsyncSession,
     return board_out(await service.board(db_session, tenant, found))
 
 
-router = Router(path="/", route_handlers=[take_page, take, ticket_page, api_take, api_ticket, api_board])
+router = Router(path="/", route_handlers=[take_page, take, ticket_page, board_page, board_events, api_take,
+                                         api_ticket, api_board])

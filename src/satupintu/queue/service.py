@@ -582,3 +582,22 @@ async def upcoming(session: AsyncSession, tenant: Tenant, counter: Counter, limi
              or_(Ticket.counter_id.is_(None), Ticket.counter_id == counter.id))
     count = await session.scalar(select(func.count()).select_from(Ticket).where(*where))
     return count, list((await session.scalars(select(Ticket).where(*where).order_by(*CALL_ORDER).limit(limit))).all())
+
+
+# --- what a board announces ----------------------------------------------------------------------
+
+DIGITS = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan")
+
+
+def spelled(code: str) -> str:
+    """A code as it is read aloud in Indonesian, character by character: A-007 -> "A nol nol tujuh"."""
+    return " ".join(DIGITS[int(c)] if c.isdigit() else c.upper() for c in code if c.isalnum())
+
+
+async def announcement(session: AsyncSession, ticket: Ticket) -> dict[str, Any]:
+    """What the boards of the ticket's location show and say when it is called (no personal data)."""
+    counter = await session.get(Counter, ticket.counter_id)
+    return {"number": ticket.label, "counter": counter.code, "counter_name": counter.name,
+            "location_id": counter.location_id,
+            "speech": f"Nomor antrean {spelled(ticket.label)}, silakan ke loket {spelled(counter.code)}."}
+
