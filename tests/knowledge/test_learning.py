@@ -4,6 +4,7 @@ certificate exists only after passing, and the admin sees the team's progress.""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from sqlalchemy import text
@@ -16,12 +17,28 @@ from tests.conftest import csrf_of, run, sign_in
 MODULE = "akta-4-in-1-bidan"
 
 
-def right_answers(slug: str = MODULE) -> dict[str, str]:
-    return {f"q{i}": str(q.answer) for i, q in enumerate(shipped_modules()[slug].meta.quiz)}
+def shown_options(client, slug: str = MODULE) -> tuple[str, dict[str, list[str]]]:
+    """The attempt the page was drawn for and each question's options in the order shown."""
+    page = client.get(f"/banyuwangi/belajar/{slug}").text
+    attempt = re.search(r'name="attempt" value="(\d+)"', page).group(1)
+    shown: dict[str, list[str]] = {}
+    for name, _position, label in re.findall(
+            r'name="(q\d+)" value="(\d+)"[^>]*>\s*<label[^>]*>([^<]*)</label>', page):
+        shown.setdefault(name, []).append(unescape(label))
+    return attempt, shown
 
 
-def wrong_answers(slug: str = MODULE, wrong: int = 1) -> dict[str, str]:
-    answers = right_answers(slug)
+def right_answers(client, slug: str = MODULE) -> dict[str, str]:
+    """The right option of each question, as the position the page shows it at (options are shuffled)."""
+    attempt, shown = shown_options(client, slug)
+    answers = {"attempt": attempt}
+    for i, q in enumerate(shipped_modules()[slug].meta.quiz):
+        answers[f"q{i}"] = str(shown[f"q{i}"].index(q.options[q.answer]))
+    return answers
+
+
+def wrong_answers(client, slug: str = MODULE, wrong: int = 1) -> dict[str, str]:
+    answers = right_answers(client, slug)
     for i in range(wrong):
         options = len(shipped_modules()[slug].meta.quiz[i].options)
         answers[f"q{i}"] = str((int(answers[f"q{i}"]) + 1) % options)
@@ -113,16 +130,16 @@ def test_failing_then_passing_records_attempts_best_score_and_completion(operato
     assert page.text.count('type="radio"') == 16 and '<fieldset class="question' in page.text
     assert operator.get(f"/banyuwangi/belajar/{MODULE}/sertifikat").status_code == 404
 
-    failed = post(operator, f"/banyuwangi/belajar/{MODULE}/kuis", **wrong_answers())
+    failed = post(operator, f"/banyuwangi/belajar/{MODULE}/kuis", **wrong_answers(operator))
     assert failed.status_code == 200
     assert "Belum lulus" in failed.text and "Belum tepat." in failed.text
     assert "Bidan menginput data di Android" not in failed.text  # explanations only after passing
     assert progress_rows(operator, operator.email) == [(MODULE, 1, 75, 75, False)]
     assert operator.get(f"/banyuwangi/belajar/{MODULE}/sertifikat").status_code == 404
 
-    passed = post(operator, f"/banyuwangi/belajar/{MODULE}/kuis", **right_answers())
+    passed = post(operator, f"/banyuwangi/belajar/{MODULE}/kuis", **right_answers(operator))
     assert passed.status_code == 200 and "Lulus!" in passed.text and "Bidan menginput data di Android" in passed.text
-    again = post(operator, f"/banyuwangi/belajar/{MODULE}/kuis", **wrong_answers(wrong=2))
+    again = post(operator, f"/banyuwangi/belajar/{MODULE}/kuis", **wrong_answers(operator, wrong=2))
     assert again.status_code == 200
     assert progress_rows(operator, operator.email) == [(MODULE, 3, 100, 50, True)]
     assert attempts_of(operator, operator.email) == [(75, False), (100, True), (50, False)]
@@ -131,7 +148,7 @@ def test_failing_then_passing_records_attempts_best_score_and_completion(operato
 
 
 def test_certificate_is_printable_and_its_code_verifies(operator):
-    assert post(operator, f"/banyuwangi/belajar/{MODULE}/kuis", **right_answers()).status_code == 200
+    assert post(operator, f"/banyuwangi/belajar/{MODULE}/kuis", **right_answers(operator)).status_code == 200
     page = operator.get(f"/banyuwangi/belajar/{MODULE}/sertifikat")
     assert page.status_code == 200
     code = re.search(r'class="cert-code">([0-9A-F-]{19})<', page.text).group(1)
@@ -175,14 +192,14 @@ def test_checklist_is_saved_and_out_of_range_ticks_are_ignored(operator):
 def test_unknown_module_and_missing_csrf(operator):
     assert operator.get("/banyuwangi/belajar/tidak-ada").status_code == 404
     assert post(operator, "/banyuwangi/belajar/tidak-ada/kuis", q0="1").status_code == 404
-    no_token = operator.post(f"/banyuwangi/belajar/{MODULE}/kuis", data=right_answers(), follow_redirects=False)
+    no_token = operator.post(f"/banyuwangi/belajar/{MODULE}/kuis", data=right_answers(operator), follow_redirects=False)
     assert no_token.status_code == 403 and progress_rows(operator, operator.email) == []
 
 
 def test_the_admin_sees_the_team_and_operators_cannot(client, people):
     assert sign_in(client, people["operator_a"], "banyuwangi").status_code == 303
     client.token = csrf_of(client)
-    assert post(client, f"/banyuwangi/belajar/{MODULE}/kuis", **right_answers()).status_code == 200
+    assert post(client, f"/banyuwangi/belajar/{MODULE}/kuis", **right_answers(client)).status_code == 200
     assert client.get("/banyuwangi/admin/pelatihan").status_code == 403
     client.cookies.clear()
 
@@ -203,9 +220,41 @@ def test_learning_is_for_signed_in_staff_of_that_regency_only(client, people):
     for path in ("/bangkalan/belajar/", f"/bangkalan/belajar/{MODULE}", f"/bangkalan/belajar/{MODULE}/sertifikat"):
         assert client.get(path).status_code == 403, path
     for path in (f"/bangkalan/belajar/{MODULE}/kuis", f"/bangkalan/belajar/{MODULE}/daftar-periksa"):
-        assert post(client, path, c0="on", **right_answers()).status_code == 403, path
+        assert post(client, path, c0="on", **right_answers(client)).status_code == 403, path
     assert progress_rows(client, people["admin_a"]) == []
     assert run(_rows(client.database.owner_url, "SELECT count(*) FROM module_progress")) == [(4,)]  # the seeds only
     client.cookies.clear()
     assert sign_in(client, people["ministry"]).status_code == 303
     assert client.get("/banyuwangi/belajar/").status_code == 403
+
+
+def test_quiz_options_are_shuffled_per_attempt_and_scored_by_what_was_shown(operator):
+    first_attempt, first = shown_options(operator)
+    stale = right_answers(operator)  # a second tab, drawn for the same attempt
+    assert post(operator, f"/banyuwangi/belajar/{MODULE}/kuis", **wrong_answers(operator)).status_code == 200
+    orders = [first]
+    for _ in range(3):
+        attempt, shown = shown_options(operator)
+        orders.append(shown)
+        assert post(operator, f"/banyuwangi/belajar/{MODULE}/kuis", **wrong_answers(operator)).status_code == 200
+    assert attempt != first_attempt and any(order != first for order in orders[1:]), "each attempt reshuffles"
+    assert all(sorted(order[q]) == sorted(first[q]) for order in orders for q in first), "the same options"
+    late = post(operator, f"/banyuwangi/belajar/{MODULE}/kuis", **stale)
+    assert late.status_code == 200 and "Lulus!" in late.text, "positions are read in the order they were shown"
+    assert attempts_of(operator, operator.email)[-1] == (100, True)
+
+
+def test_shuffled_orders_spread_the_right_answers_over_the_positions():
+    questions = [q for module in shipped_modules().values() for q in module.meta.quiz]
+    second = sum(q.answer == 1 for q in questions)
+    assert second * 2 > len(questions), "the files put most right answers second: shuffling matters"
+    shown_at: list[int] = []
+    for staff_id in range(1, 6):
+        for slug, module in shipped_modules().items():
+            orders = service.option_order("rahasia-uji", 1, staff_id, slug, 0, [len(q.options) for q in module.meta.quiz])
+            assert orders == service.option_order("rahasia-uji", 1, staff_id, slug, 0,
+                                                  [len(q.options) for q in module.meta.quiz]), "remembered"
+            for q, order in zip(module.meta.quiz, orders, strict=True):
+                assert sorted(order) == list(range(len(q.options)))
+                shown_at.append(order.index(q.answer))
+    assert max(shown_at.count(p) for p in set(shown_at)) * 2 < len(shown_at), "no position gives the answer away"

@@ -74,13 +74,23 @@ async def index(request: Request, tenant: Tenant, db_session: AsyncSession,
 
 async def _module_page(request: Request, tenant: Tenant, session: AsyncSession, module: Module, *,
                        status: int = 200, result: service.QuizResult | None = None,
-                       errors: dict[str, str] | None = None, answers: dict[str, str] | None = None) -> Template:
+                       errors: dict[str, str] | None = None, answers: dict[str, str] | None = None,
+                       attempt: int | None = None) -> Template:
+    """The module with its quiz; the options in the order of ``attempt`` (the next one by default)."""
     progress = await service.progress_of(session, _me(request).id)
     modules = shipped_modules()
     prerequisites = [(modules[s], progress.get(s)) for s in module.meta.prerequisites if s in modules]
+    row = progress.get(module.slug)
+    attempt = (row.attempts if row else 0) if attempt is None else attempt
     return Template("knowledge/module.html", status_code=status, context=_context(
-        tenant, module=module, row=progress.get(module.slug), prerequisites=prerequisites, result=result,
-        errors=errors or {}, answers=answers or {}))
+        tenant, module=module, row=row, prerequisites=prerequisites, result=result,
+        errors=errors or {}, answers=answers or {}, attempt=attempt,
+        orders=_orders(request, tenant, module, attempt)))
+
+
+def _orders(request: Request, tenant: Tenant, module: Module, attempt: int) -> list[list[int]]:
+    return service.option_order(request.app.state.settings.secret_key, tenant.id, _me(request).id, module.slug,
+                                attempt, [len(q.options) for q in module.meta.quiz])
 
 
 @get("/{module:str}", name="knowledge:module")
@@ -103,10 +113,17 @@ async def quiz(request: Request, tenant: Tenant, db_session: AsyncSession, modul
                data: FormData) -> Template:
     found = _module_or_404(module)
     form = Form(data)
+    # The positions the person saw belong to the attempt the page was drawn for (an older tab may
+    # post an earlier attempt); anything else is scored against the next attempt's order.
+    row = (await service.progress_of(db_session, _me(request).id)).get(found.slug)
+    taken = row.attempts if row else 0
+    shown = form.raw("attempt")
+    attempt = int(shown[:9]) if shown.isascii() and shown.isdigit() and int(shown[:9]) <= taken else taken
+    orders = _orders(request, tenant, found, attempt)
     answers = []
     for index, question in enumerate(found.meta.quiz):
         value = form.choice(f"q{index}", [str(k) for k in range(len(question.options))])
-        answers.append(int(value) if f"q{index}" not in form.errors else -1)
+        answers.append(orders[index][int(value)] if f"q{index}" not in form.errors else -1)
     for index in range(len(found.meta.quiz)):
         if f"q{index}" in form.errors:  # name the question: the summary lists every problem at the top
             form.errors[f"q{index}"] = _("Question %(n)s: choose one answer.") % {"n": index + 1}
@@ -114,9 +131,10 @@ async def quiz(request: Request, tenant: Tenant, db_session: AsyncSession, modul
     try:
         form.check()
     except Invalid as exc:
-        return await _module_page(request, tenant, db_session, found, status=422, errors=exc.errors, answers=chosen)
+        return await _module_page(request, tenant, db_session, found, status=422, errors=exc.errors, answers=chosen,
+                                  attempt=attempt)
     result, _row = await service.submit_quiz(db_session, _me(request).id, found, answers)
-    return await _module_page(request, tenant, db_session, found, result=result, answers=chosen)
+    return await _module_page(request, tenant, db_session, found, result=result)  # the next attempt, reshuffled
 
 
 @get("/{module:str}/sertifikat", name="knowledge:certificate")

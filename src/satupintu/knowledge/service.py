@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -39,6 +40,27 @@ class QuizResult:
     @property
     def passed(self) -> bool:
         return self.correct * 100 >= PASS_MARK * self.total
+
+
+def option_order(secret_key: str, tenant_id: int, staff_id: int, slug: str, attempt: int,
+                 counts: list[int]) -> list[list[int]]:
+    """The order each question's options are shown in for one person's attempt: shown position ->
+    option index.
+
+    The quiz files list the right answer in the same place too often (34 of 50 are the second
+    option), so every attempt shuffles. The order is derived on the server from the app's secret,
+    the person, the module and the attempt number, so it is remembered without storing it, a new
+    attempt gets a new order, and the browser only ever sends positions it was shown.
+    """
+    message = f"satupintu-quiz|{tenant_id}|{staff_id}|{slug}|{attempt}".encode()
+    seed = hmac.new(secret_key.encode(), message, hashlib.sha256).digest()
+    shuffler = random.Random(seed)  # noqa: S311 - an order of options, not a secret
+    orders = []
+    for count in counts:
+        order = list(range(count))
+        shuffler.shuffle(order)
+        orders.append(order)
+    return orders
 
 
 def score_quiz(module: Module, answers: list[int]) -> QuizResult:
