@@ -23,7 +23,11 @@ EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,188}\.[A-Za-z]{2,}$")
 
 
 class AccountError(ValueError):
-    """Bad input for an account; the message is for the person at the keyboard."""
+    """Bad input for an account; the message is for the person at the keyboard, shown beside `field`."""
+
+    def __init__(self, message: str, field: str = "email"):
+        super().__init__(message)
+        self.field = field
 
 
 def _now() -> datetime:
@@ -45,13 +49,13 @@ async def create_staff(session: AsyncSession, *, email: str, name: str, role: st
                        agency_id: int | None = None) -> StaffAccount:
     email = normalise_email(email)
     if role not in {r.value for r in STAFF_ROLES}:
-        raise AccountError(_("Choose a role: operator or tenant admin."))
+        raise AccountError(_("Choose a role: operator or tenant admin."), "role")
     if not name.strip():
-        raise AccountError(_("Enter the person's name."))
+        raise AccountError(_("Enter the person's name."), "name")
     if await session.scalar(select(StaffAccount).where(StaffAccount.email == email)):
         raise AccountError(_("An account with this e-mail already exists."))
     if password is not None and (problem := password_problem(password, email)):
-        raise AccountError(problem)
+        raise AccountError(problem, "password")
     account = StaffAccount(email=email, name=name.strip()[:120], role=Role(role), agency_id=agency_id,
                            password_hash=hash_password(password) if password else None)
     session.add(account)
@@ -63,11 +67,11 @@ async def create_platform(session: AsyncSession, *, email: str, name: str, role:
                           password: str | None) -> PlatformAccount:
     email = normalise_email(email)
     if role not in {r.value for r in PLATFORM_ROLES}:
-        raise AccountError(_("Choose a role: ministry viewer or platform admin."))
+        raise AccountError(_("Choose a role: ministry viewer or platform admin."), "role")
     if await session.scalar(select(PlatformAccount).where(PlatformAccount.email == email)):
         raise AccountError(_("An account with this e-mail already exists."))
     if password is not None and (problem := password_problem(password, email)):
-        raise AccountError(problem)
+        raise AccountError(problem, "password")
     account = PlatformAccount(email=email, name=name.strip()[:120] or email, role=Role(role),
                               password_hash=hash_password(password) if password else None)
     session.add(account)
@@ -77,7 +81,7 @@ async def create_platform(session: AsyncSession, *, email: str, name: str, role:
 
 def set_password(account: StaffAccount | PlatformAccount, password: str) -> None:
     if problem := password_problem(password, account.email):
-        raise AccountError(problem)
+        raise AccountError(problem, "password")
     account.password_hash = hash_password(password)
     account.failed_logins = 0
     account.locked_until = None
