@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import AsyncIO
 
 from satupintu.config import ConfigError, Settings
 
@@ -35,6 +36,16 @@ def make_broker(url: str) -> dramatiq.Broker:
     from satupintu.joblog import JobLog
 
     broker.add_middleware(JobLog())
+    return with_asyncio(broker)
+
+
+def with_asyncio(broker: dramatiq.Broker) -> dramatiq.Broker:
+    """Dramatiq's own asyncio support: actors are coroutines run on the worker's event-loop thread,
+    and their time limits cancel them. The jobs' database connections close before that loop stops."""
+    from satupintu.jobs import CloseDatabase
+
+    broker.add_middleware(AsyncIO())
+    broker.add_middleware(CloseDatabase())
     return broker
 
 

@@ -132,3 +132,31 @@ def test_scheduler_now_twice_computes_the_rollups_once(database, monkeypatch):
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
     assert "skipped" not in first.output
     assert "another scheduler has run this slot" in second.output
+
+
+def test_the_scheduler_purges_expired_sessions(database):
+    """The hourly job deletes sign-in sessions whose time is up from web_sessions and keeps live ones."""
+    import asyncio
+
+    from satupintu.accounts.sessions import DatabaseStore
+    from satupintu.config import Settings
+    from satupintu.db import make_engine, make_sessionmaker
+
+    settings = Settings.from_env(env(database))
+    job = next(job for job in schedule.jobs(settings) if job.id == "sessions-purge")
+    assert schedule.build(settings, BackgroundScheduler(timezone=schedule.TIMEZONE)).get_job("sessions-purge")
+
+    async def sessions(write: bool) -> list[str]:
+        engine = make_engine(database.url)
+        store = DatabaseStore(make_sessionmaker(engine))
+        try:
+            if write:
+                await store.set("lama", b"{}", expires_in=-60)
+                await store.set("baru", b"{}", expires_in=3600)
+            return [key for key in ("lama", "baru") if await store.expires_in(key) is not None]
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(sessions(write=True)) == ["lama", "baru"]
+    job.run()
+    assert asyncio.run(sessions(write=False)) == ["baru"]

@@ -197,7 +197,9 @@ def worker_env(database, monkeypatch):
 def test_the_jobs_recompute_rollups_on_the_in_process_broker(worker_env):
     from dramatiq.brokers.stub import StubBroker
 
-    broker = StubBroker()
+    from satupintu.broker import with_asyncio
+
+    broker = with_asyncio(StubBroker())
     broker.emit_after("process_boot")
     originals = {actor: actor.broker for actor in (refresh_tenant_rollup, refresh_all_rollups)}
     for actor in originals:

@@ -72,7 +72,10 @@ def test_provision_actor_on_the_in_process_broker(worker_database):
 def test_provision_actor_on_real_redis(worker_database):
     from dramatiq.brokers.redis import RedisBroker
 
-    broker = RedisBroker(url=os.environ["SATUPINTU_TEST_REDIS_URL"], namespace=f"satupintu-test-{os.getpid()}")
+    from satupintu.broker import with_asyncio
+
+    broker = with_asyncio(RedisBroker(url=os.environ["SATUPINTU_TEST_REDIS_URL"],
+                                      namespace=f"satupintu-test-{os.getpid()}"))
     broker.flush_all()
     pack = next(p for p in PACKS if p.endswith("bangkalan"))
     _run_on(broker, pack)
@@ -80,3 +83,36 @@ def test_provision_actor_on_real_redis(worker_database):
     assert created and services > 0
     broker.flush_all()
     broker.close()
+
+
+def test_an_async_actor_past_its_time_limit_is_cancelled():
+    """Actors are coroutines on Dramatiq's own event-loop thread, so its time limit really stops one
+    (the hand-made loop bridge left the coroutine running while the worker thread gave up)."""
+    import asyncio
+    import threading
+    import uuid
+
+    from dramatiq.middleware.time_limit import TimeLimitExceeded
+
+    from satupintu.broker import make_broker
+
+    broker = make_broker("memory://")
+    cancelled = threading.Event()
+
+    @dramatiq.actor(broker=broker, queue_name=f"slow-{uuid.uuid4().hex[:8]}", time_limit=200, max_retries=0)
+    async def never_ends() -> None:
+        try:
+            await asyncio.Event().wait()  # nothing sets it: only the time limit can end this job
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=50)
+    worker.start()
+    try:
+        never_ends.send()
+        with pytest.raises(TimeLimitExceeded):
+            broker.join(never_ends.queue_name, fail_fast=True, timeout=60_000)
+    finally:
+        worker.stop()
+    assert cancelled.is_set(), "the coroutine was cancelled, not left running"

@@ -88,7 +88,8 @@ def test_logs_carry_request_id_and_tenant(client, capsys):
 
 @pytest.mark.parametrize("variable", ["SATUPINTU_TEST_REDIS_URL", "SATUPINTU_TEST_AMQP_URL"])
 def test_readyz_checks_the_real_broker(database, variable):
-    """With Redis or RabbitMQ configured, readiness pings it; an unreachable broker is reported."""
+    """With Redis or RabbitMQ configured, readiness pings it; an unreachable broker is reported as
+    degraded, and the pod stays ready while its database answers (pages work without the broker)."""
     url = os.environ.get(variable)
     if not url:
         pytest.skip(f"{variable} not set (CI sets it)")
@@ -102,7 +103,8 @@ def test_readyz_checks_the_real_broker(database, variable):
     scheme = url.split("://")[0]
     with TestClient(app=wrap(create_app(database.settings(SATUPINTU_BROKER_URL=f"{scheme}://127.0.0.1:1/")))) as client:
         down = client.get("/readyz")
-    assert down.status_code == 503 and down.json()["checks"]["broker"].startswith("error")
+    assert down.status_code == 200, "a broker outage must not take every web pod out of service"
+    assert down.json()["status"] == "degraded" and down.json()["checks"]["broker"].startswith("error")
 
 
 def _closed_port() -> int:

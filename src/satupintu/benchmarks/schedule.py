@@ -65,9 +65,30 @@ def nightly_rollups(settings: Settings) -> Callable[[], None]:
     return run
 
 
+def purge_sessions(settings: Settings) -> Callable[[], None]:
+    """Delete expired sign-in sessions from ``web_sessions`` (a small delete, done here)."""
+
+    def run() -> None:
+        from satupintu.accounts.sessions import DatabaseStore
+        from satupintu.db import make_engine, make_sessionmaker
+
+        async def work() -> int:
+            engine = make_engine(settings.database_url)
+            try:
+                return await DatabaseStore(make_sessionmaker(engine)).delete_expired()
+            finally:
+                await engine.dispose()
+
+        log.info("expired sessions purged", count=asyncio.run(work()))
+
+    return run
+
+
 def jobs(settings: Settings) -> list[Job]:
     return [Job("rollups-nightly", nightly_rollups(settings), CronTrigger(hour=1, minute=30, timezone=TIMEZONE),
-                "recompute every regency's benchmark rollups at 01:30 WIB")]
+                "recompute every regency's benchmark rollups at 01:30 WIB"),
+            Job("sessions-purge", purge_sessions(settings), CronTrigger(minute=15, timezone=TIMEZONE),
+                "delete expired sign-in sessions every hour")]
 
 
 def latest_slot(trigger: CronTrigger, now: datetime) -> datetime | None:

@@ -21,27 +21,20 @@ QUEUE = "rollups"
 
 
 @dramatiq.actor(queue_name=QUEUE, max_retries=5, min_backoff=2000, time_limit=10 * 60 * 1000)
-def refresh_tenant_rollup(tenant_id: int, requested_at: str | None = None) -> None:
+async def refresh_tenant_rollup(tenant_id: int, requested_at: str | None = None) -> None:
     """Recompute one regency's indicators and time series (skipped if already newer than the request)."""
     when = datetime.fromisoformat(requested_at) if requested_at else None
-
-    async def work(maker):  # noqa: ANN001, ANN202
-        return await rollups.refresh_tenant(maker, tenant_id, when)
-
-    row = jobs.run(work)
+    row = await rollups.refresh_tenant(jobs.sessionmaker(), tenant_id, when)
     if row is not None:
         log.info("rollup refreshed", tenant=row.tenant_slug)
 
 
 @dramatiq.actor(queue_name=QUEUE, max_retries=3, min_backoff=60_000)
-def refresh_all_rollups() -> None:
+async def refresh_all_rollups() -> None:
     """The nightly run: one job per regency, and rollups of regencies that are gone are dropped."""
-
-    async def work(maker):  # noqa: ANN001, ANN202
-        await rollups.prune(maker)
-        return await rollups.tenant_ids(maker)
-
-    ids = jobs.run(work)
+    maker = jobs.sessionmaker()
+    await rollups.prune(maker)
+    ids = await rollups.tenant_ids(maker)
     for tenant_id in ids:
         refresh_tenant_rollup.send(tenant_id)
     log.info("nightly rollups queued", tenants=len(ids))

@@ -15,27 +15,24 @@ log = get_logger("satupintu.tasks")
 
 
 @dramatiq.actor(queue_name="default", max_retries=3, min_backoff=1000)
-def import_services(tenant_id: int, codes: list[str]) -> None:
+async def import_services(tenant_id: int, codes: list[str]) -> None:
     """Offer ``codes`` of the shared catalogue in a new tenant; progress is kept in its wizard state.
 
     Idempotent: the import upserts by service code, so a redelivered message changes nothing more.
     """
 
-    async def work(maker) -> int:  # noqa: ANN001
-        catalogue = load_catalogue()
+    maker = jobs.sessionmaker()
+    catalogue = load_catalogue()
+    async with tenant_session(maker, tenant_id) as session:
+        progress = await service.state(session)
+        progress.import_status, progress.import_total, progress.import_done = "running", len(catalogue.services), 0
+    try:
         async with tenant_session(maker, tenant_id) as session:
             progress = await service.state(session)
-            progress.import_status, progress.import_total, progress.import_done = "running", len(catalogue.services), 0
-        try:
-            async with tenant_session(maker, tenant_id) as session:
-                progress = await service.state(session)
-                count = await service.import_services(session, catalogue, set(codes), progress)
-        except Exception as exc:
-            async with tenant_session(maker, tenant_id) as session:
-                progress = await service.state(session)
-                progress.import_status, progress.import_error = "failed", str(exc)[:500]
-            raise
-        return count
-
-    count = jobs.run(work)
+            count = await service.import_services(session, catalogue, set(codes), progress)
+    except Exception as exc:
+        async with tenant_session(maker, tenant_id) as session:
+            progress = await service.state(session)
+            progress.import_status, progress.import_error = "failed", str(exc)[:500]
+        raise
     log.info("services imported", tenant_id=tenant_id, offered=count)

@@ -14,13 +14,9 @@ log = get_logger("satupintu.tasks")
 
 
 @dramatiq.actor(queue_name="default", max_retries=3, min_backoff=1000)
-def provision_tenant(pack: str) -> None:
+async def provision_tenant(pack: str) -> None:
     """Create or refresh a tenant from its pack (a slug under tenants/ or a path); idempotent."""
-
-    async def work(maker) -> service.ProvisionResult:  # noqa: ANN001
-        async with tenant_session(maker, None) as session:
-            return await service.provision_from_path(session, pack)
-
-    result = jobs.run(work)
+    async with tenant_session(jobs.sessionmaker(), None) as session:
+        result = await service.provision_from_path(session, pack)
     log.info("tenant provisioned", tenant=result.slug, created=result.created,
              services=result.services_enabled)
