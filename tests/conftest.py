@@ -42,6 +42,7 @@ class Database:
             "SATUPINTU_MIGRATION_DATABASE_URL": self.owner_url,
             "SATUPINTU_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
             "SATUPINTU_DB_APP_ROLE": APP_ROLE,
+            "SATUPINTU_PUBLIC_URL": "http://testserver.local",
             **env,
         })
 

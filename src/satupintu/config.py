@@ -70,6 +70,7 @@ class Settings:
     log_json: bool = False
     forwarded_allow_ips: str = "127.0.0.1"
     oidc_allow_loopback: bool = False
+    public_url: str = "http://127.0.0.1:8000"
     queue_always_open: bool = False
 
     @property
@@ -133,8 +134,26 @@ class Settings:
             log_json=env.get("SATUPINTU_LOG_FORMAT", "json" if production else "console") == "json",
             forwarded_allow_ips=env.get("SATUPINTU_FORWARDED_ALLOW_IPS", "127.0.0.1"),
             oidc_allow_loopback=oidc_allow_loopback,
+            public_url=_public_url(env, production, env.get("SATUPINTU_HOST", "127.0.0.1"), port),
             queue_always_open=always_open,
         )
+
+
+def _public_url(env: dict[str, str], production: bool, host: str, port: int) -> str:
+    """Where people reach the platform, e.g. https://mpp.example.go.id: absolute links and the single
+    sign-on redirect are built from it (and from SATUPINTU_TENANT_HOSTS), never from a Host header."""
+    url = env.get("SATUPINTU_PUBLIC_URL", "").strip().rstrip("/")
+    if not url:
+        if production:
+            raise ConfigError("SATUPINTU_PUBLIC_URL is required when SATUPINTU_ENV=production, "
+                              "e.g. https://mpp.example.go.id")
+        return f"http://{host}:{port}"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
+        raise ConfigError(f"SATUPINTU_PUBLIC_URL must look like https://mpp.example.go.id, got {url!r}")
+    if production and parts.scheme != "https":
+        raise ConfigError("SATUPINTU_PUBLIC_URL must be https:// in production")
+    return url
 
 
 def _demo_secret() -> str:

@@ -7,7 +7,7 @@ import re
 import socket
 import time
 import uuid
-from urllib.parse import quote, unquote_plus
+from urllib.parse import quote, unquote_plus, urlsplit
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +140,21 @@ def refuse_bad_input(app):  # noqa: ANN001, ANN201 - Litestar middleware (runs a
         await app(scope, receive, send)
 
     return middleware
+
+
+def absolute_url(request: Request, path: str) -> str:
+    """``path`` as an absolute address on a host name the deployment is configured with: the
+    request's own host when it is the public URL's or a regency's (SATUPINTU_TENANT_HOSTS), the
+    public URL otherwise. Whatever else a client puts in its Host header is never echoed."""
+    settings = request.app.state.settings
+    public = urlsplit(settings.public_url)
+    host = request.headers.get("host", "").strip().lower()
+    if host == public.netloc.lower():
+        return f"{public.scheme}://{host}{path}"
+    name = host.rsplit(":", 1)[0]
+    if name in settings.tenant_hosts:
+        return f"{public.scheme}://{name}{path}"
+    return settings.public_url + path
 
 
 def _wants_json(request: Request) -> bool:

@@ -60,7 +60,7 @@ def live_server(live_database) -> Iterator[str]:
     from satupintu.app import create_app, wrap
 
     port = _free_port()
-    app = create_app(live_database.settings(), run_worker=True)
+    app = create_app(live_database.settings(SATUPINTU_PUBLIC_URL=f"http://127.0.0.1:{port}"), run_worker=True)
     server = uvicorn.Server(uvicorn.Config(wrap(app), host="127.0.0.1", port=port, log_level="warning",
                                            lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)

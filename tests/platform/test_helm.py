@@ -40,6 +40,7 @@ DOCUMENTED_VARIABLES = {
     "SATUPINTU_TENANT_HOSTS",
     "SATUPINTU_LOG_FORMAT",
     "SATUPINTU_FORWARDED_ALLOW_IPS",
+    "SATUPINTU_PUBLIC_URL",
 }
 # Of those, the ones that are secret (read from a Secret, never from the ConfigMap).
 SECRET_VARIABLES = {
@@ -275,7 +276,7 @@ def test_only_documented_variables_are_set(templates: dict[str, str]) -> None:
 def test_configmap_holds_no_secret(templates: dict[str, str]) -> None:
     in_configmap = set(VARIABLE.findall(templates["configmap.yaml"]))
     assert in_configmap == {"SATUPINTU_ENV", "SATUPINTU_LOG_FORMAT", "SATUPINTU_DB_APP_ROLE", "SATUPINTU_TENANT_HOSTS",
-                            "SATUPINTU_FORWARDED_ALLOW_IPS"}
+                            "SATUPINTU_FORWARDED_ALLOW_IPS", "SATUPINTU_PUBLIC_URL"}
     assert not in_configmap & SECRET_VARIABLES
     assert 'SATUPINTU_ENV: "production"' in templates["configmap.yaml"]
 

@@ -288,11 +288,15 @@ Environment of the migration Job's containers. The ConfigMap does not exist yet
 when a pre-install hook runs, so the settings are spelled out here.
 `db upgrade` needs the owner's URL to migrate, the app role (and the app URL, which
 tells it the database is PostgreSQL) to grant that role its rights, and the secret
-key because every command refuses to start in production without one.
+key and the public address because every command refuses to start in production without them.
 */}}
 {{- define "satupintu.migrationEnv" -}}
 - name: SATUPINTU_ENV
   value: "production"
+{{- with .Values.config.publicUrl }}
+- name: SATUPINTU_PUBLIC_URL
+  value: {{ . | quote }}
+{{- end }}
 - name: SATUPINTU_LOG_FORMAT
   value: {{ .Values.config.logFormat | default "json" | quote }}
 - name: SATUPINTU_DB_APP_ROLE

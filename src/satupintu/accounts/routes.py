@@ -19,6 +19,7 @@ from satupintu.forms import has_control
 from satupintu.i18n import gettext as _
 from satupintu.security import rate_limit, seal, unseal
 from satupintu.tenancy import resolve
+from satupintu.web import absolute_url
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 login_rate_limit = rate_limit("sign-in", "minute", 20)
@@ -161,7 +162,7 @@ async def tenant_oidc_start(request: Request, slug: str, db_session: AsyncSessio
         return _oidc_error(request, tenant, _("This region has not set up single sign-on."))
     try:
         config = oidc.tenant_config(provider, request.app.state.settings)
-        url, pending = await oidc.start(config, str(request.url_for("accounts:tenant-oidc-callback", slug=tenant.slug)))
+        url, pending = await oidc.start(config, absolute_url(request, f"/{tenant.slug}/masuk/oidc/callback"))
     except (oidc.OIDCError, ValueError) as exc:
         return _oidc_error(request, tenant, str(exc))
     pending["next"] = safe_next(next, f"/{tenant.slug}/admin/")
@@ -194,7 +195,7 @@ async def platform_oidc_start(request: Request, next: str | None = None) -> Redi
     if config is None:
         return _oidc_error(request, None, _("Single sign-on for the ministry is not set up."))
     try:
-        url, pending = await oidc.start(config, str(request.url_for("accounts:platform-oidc-callback")))
+        url, pending = await oidc.start(config, absolute_url(request, "/masuk/oidc/callback"))
     except oidc.OIDCError as exc:
         return _oidc_error(request, None, str(exc))
     pending["next"] = safe_next(next, "/kementerian/")

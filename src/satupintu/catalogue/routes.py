@@ -21,6 +21,7 @@ from satupintu.catalogue.shared import SharedCatalogue, load_catalogue
 from satupintu.tenancy import provide_tenant
 from satupintu.tenants import service as tenants_service
 from satupintu.tenants.models import Tenant
+from satupintu.web import absolute_url
 
 Query = Annotated[str, Parameter(query="q", default="", max_length=200)]
 Category = Annotated[str | None, Parameter(query="kategori", default=None, max_length=60)]
@@ -104,9 +105,8 @@ async def service_detail(tenant: Tenant, db_session: AsyncSession, code: str) ->
 @get("/api/v1/tenants", name="api:tenants", tags=["tenants"])
 async def api_tenants(request: Request, db_session: AsyncSession) -> list[TenantOut]:
     """Every regency whose mall is live."""
-    base = str(request.base_url).rstrip("/")
-    return [TenantOut(t.slug, t.name, t.region_code, t.province, t.timezone.value, f"{base}/{t.slug}/",
-                      f"{base}/api/v1/tenants/{t.slug}/services")
+    return [TenantOut(t.slug, t.name, t.region_code, t.province, t.timezone.value,
+                      absolute_url(request, f"/{t.slug}/"), absolute_url(request, f"/api/v1/tenants/{t.slug}/services"))
             for t in await tenants_service.list_tenants(db_session, public_only=True)]
 
 

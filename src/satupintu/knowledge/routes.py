@@ -28,6 +28,7 @@ from satupintu.knowledge.modules import AUDIENCES, PASS_MARK, Module, shipped_mo
 from satupintu.security import Principal, tenant_admin, tenant_operator
 from satupintu.tenancy import resolve
 from satupintu.tenants.models import Tenant
+from satupintu.web import absolute_url
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -147,7 +148,7 @@ async def certificate(request: Request, tenant: Tenant, db_session: AsyncSession
     account = await db_session.scalar(select(StaffAccount).where(StaffAccount.id == me.id))
     code = service.verification_code(request.app.state.settings.secret_key, tenant.id, me.id, found.slug,
                                      row.completed_at)
-    verify_url = f"{str(request.base_url).rstrip('/')}/{tenant.slug}/sertifikat?kode={code}"  # whole, for paper
+    verify_url = absolute_url(request, f"/{tenant.slug}/sertifikat?kode={code}")  # whole, for paper
     return Template("knowledge/certificate.html", context=_context(
         tenant, module=found, row=row, name=account.name if account else me.name, code=code, verify_url=verify_url))
 

@@ -31,6 +31,7 @@ from satupintu.onboarding import service
 from satupintu.onboarding.models import Invitation, JoinRequest, RequestStatus
 from satupintu.security import Principal, platform_admin, rate_limit, tenant_admin
 from satupintu.tenancy import resolve
+from satupintu.web import absolute_url
 from satupintu.tenants import service as tenants_service
 from satupintu.tenants.forms import policy_values
 from satupintu.tenants.models import Tenant, TenantPolicy, TimeZone
@@ -69,7 +70,7 @@ async def platform_home(db_session: AsyncSession) -> Template:
 
 
 def _link(request: Request, token: str) -> str:
-    return str(request.url_for("onboarding:accept", token=token))
+    return absolute_url(request, f"/onboarding/undangan/{token}")
 
 
 @post("/platform/undangan", name="onboarding:invite", guards=[platform_admin], status_code=200)

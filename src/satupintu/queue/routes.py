@@ -27,6 +27,7 @@ from satupintu.queue.schemas import BoardOut, CallOut, LineOut, QueueErrorOut, T
 from satupintu.tenancy import provide_tenant, resolve
 from satupintu.tenants import service as tenants_service
 from satupintu.tenants.models import Tenant
+from satupintu.web import absolute_url
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 TENANT = {"tenant": provide_tenant}
@@ -38,7 +39,7 @@ def _always_open(request: Request) -> bool:
 
 
 def ticket_url(request: Request, tenant: Tenant, public_id: str) -> str:
-    return f"{str(request.base_url).rstrip('/')}/{tenant.slug}/antrian/{public_id}"
+    return absolute_url(request, f"/{tenant.slug}/antrian/{public_id}")
 
 
 def error_out(error: service.QueueError) -> QueueErrorOut:
