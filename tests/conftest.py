@@ -9,6 +9,7 @@ on PostgreSQL), so tests are independent and fast.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import shutil
@@ -243,6 +244,23 @@ def pg_database(templates: dict[str, Database], tmp_path: Path) -> Iterator[Data
     if not PG_URL:
         pytest.skip("SATUPINTU_TEST_POSTGRES_URL is not set (CI always sets it)")
     yield from fresh_database("postgresql", tmp_path, templates["postgresql"])
+
+
+@contextlib.asynccontextmanager
+async def in_tenant(url: str, slug: str):
+    """A session bound to the regency ``slug`` of the database at ``url`` (committed at the end)."""
+    from satupintu.db import make_engine, make_sessionmaker, tenant_session
+    from satupintu.tenants import service as tenants_service
+
+    engine = make_engine(url)
+    maker = make_sessionmaker(engine)
+    try:
+        async with tenant_session(maker, None) as session:
+            tenant = await tenants_service.get_by_slug(session, slug)
+        async with tenant_session(maker, tenant.id) as session:
+            yield session
+    finally:
+        await engine.dispose()
 
 
 def run(coro):

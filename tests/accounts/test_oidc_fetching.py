@@ -18,25 +18,18 @@ from sqlalchemy import update
 from satupintu.accounts import outbound
 from satupintu.accounts.models import IdentityProvider
 from satupintu.config import ConfigError, Settings
-from satupintu.db import make_engine, make_sessionmaker, tenant_session
 from satupintu.security import seal
-from satupintu.tenants import service as tenants_service
 from tests.accounts.test_oidc_sign_in import CALLBACK, configure
-from tests.conftest import app_client, csrf_of, run, sign_in
+from tests.conftest import app_client, csrf_of, in_tenant, run, sign_in
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
 async def _point_provider_at(url: str, issuer: str) -> None:
     """Store an issuer directly, as an older version of the form (or a hand-edited row) may have."""
-    engine = make_engine(url)
-    maker = make_sessionmaker(engine)
-    async with tenant_session(maker, None) as session:
-        tenant = await tenants_service.get_by_slug(session, "banyuwangi")
-    async with tenant_session(maker, tenant.id) as session:
+    async with in_tenant(url, "banyuwangi") as session:
         await session.execute(update(IdentityProvider).values(issuer=issuer, client_id="c", enabled=True,
                                                               client_secret=seal(SECRET, "s")))
-    await engine.dispose()
 
 
 @pytest.fixture

@@ -13,10 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from satupintu.accounts.models import StaffAccount
-from satupintu.db import make_engine, make_sessionmaker, tenant_session
-from satupintu.tenants import service as tenants_service
 from tests.accounts.test_oidc_sign_in import CALLBACK, begin, callback_path
-from tests.conftest import create_account, csrf_of, run, sign_in
+from tests.conftest import create_account, csrf_of, in_tenant, run, sign_in
 from tests.oidc.harness import login
 
 BUDI = "budi@banyuwangikab.go.id"
@@ -27,17 +25,11 @@ ACCOUNTS = {
 
 
 async def _staff(url: str, email: str, **changes) -> dict:
-    engine = make_engine(url)
-    maker = make_sessionmaker(engine)
-    async with tenant_session(maker, None) as session:
-        tenant = await tenants_service.get_by_slug(session, "banyuwangi")
-    async with tenant_session(maker, tenant.id) as session:
+    async with in_tenant(url, "banyuwangi") as session:
         account = await session.scalar(select(StaffAccount).where(StaffAccount.email == email))
         for name, value in changes.items():
             setattr(account, name, value)
-        found = {"role": account.role.value, "issuer": account.oidc_issuer, "subject": account.oidc_subject}
-    await engine.dispose()
-    return found
+        return {"role": account.role.value, "issuer": account.oidc_issuer, "subject": account.oidc_subject}
 
 
 def staff(client, email: str, **changes) -> dict:

@@ -13,23 +13,15 @@ from litestar.routes import HTTPRoute
 from sqlalchemy import select
 
 from satupintu.accounts.models import StaffAccount
-from satupintu.db import make_engine, make_sessionmaker, tenant_session
-from satupintu.tenants import service as tenants_service
-from tests.conftest import PASSWORD, app_client, csrf_of, run, sign_in
+from tests.conftest import PASSWORD, app_client, csrf_of, in_tenant, run, sign_in
 
 PARAM = re.compile(r"\{(\w+):(\w+)\}")
 NEW_PASSWORD = "sandi-baru-yang-panjang-77"
 
 
 async def _staff_id(url: str, email: str) -> int:
-    engine = make_engine(url)
-    maker = make_sessionmaker(engine)
-    async with tenant_session(maker, None) as session:
-        tenant = await tenants_service.get_by_slug(session, "banyuwangi")
-    async with tenant_session(maker, tenant.id) as session:
-        found = await session.scalar(select(StaffAccount.id).where(StaffAccount.email == email))
-    await engine.dispose()
-    return found
+    async with in_tenant(url, "banyuwangi") as session:
+        return await session.scalar(select(StaffAccount.id).where(StaffAccount.email == email))
 
 
 def session_of(client, email: str, password: str = PASSWORD) -> str:
