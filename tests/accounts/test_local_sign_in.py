@@ -130,7 +130,7 @@ def test_cookies_are_secure_in_production(database, people):
 
     from satupintu.app import create_app, wrap
 
-    app = create_app(database.settings(SATUPINTU_ENV="production"))
+    app = create_app(database.settings(SATUPINTU_ENV="production", SATUPINTU_PUBLIC_URL="https://testserver.local"))
     with TestClient(app=wrap(app), base_url="https://testserver.local") as client:
         response = sign_in(client, people["admin_a"], "banyuwangi")
         cookies = response.headers.get_list("set-cookie")

@@ -104,7 +104,7 @@ def test_signed_in_pages_are_never_stored_and_public_ones_may_be(client, people)
 
 def test_hsts_in_production_only(client, database):
     assert "strict-transport-security" not in client.get("/banyuwangi/").headers
-    production = app_client(database, SATUPINTU_ENV="production")
+    production = app_client(database, SATUPINTU_ENV="production", SATUPINTU_PUBLIC_URL="https://testserver.local")
     secure = next(production)
     try:
         assert secure.get("/banyuwangi/").headers["strict-transport-security"].startswith("max-age=31536000")
