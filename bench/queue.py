@@ -39,6 +39,7 @@ from satupintu.db import make_engine, make_sessionmaker, tenant_session  # noqa:
 from satupintu.queue import service as queue  # noqa: E402
 from satupintu.queue.models import Ticket  # noqa: E402
 from satupintu.tenants.models import Tenant  # noqa: E402
+from tests.queue.conftest import staff_line  # noqa: E402 - the same staffed line as the tests
 
 PROCESSES = int(os.environ.get("BENCH_QUEUE_PROCESSES", "8"))
 TICKETS = int(os.environ.get("BENCH_QUEUE_TICKETS", "250"))
@@ -104,25 +105,12 @@ def _operators(url: str, counter_ids: list[int], barrier, out) -> None:  # noqa:
 
 
 async def _staff_line(url: str, size: int) -> list[int]:
-    from satupintu.accounts.models import Role, StaffAccount
-    from satupintu.agencies.models import Counter
-    from satupintu.queue.models import CounterGroup, Desk
-
     engine = make_engine(url)
     maker = make_sessionmaker(engine)
     tenant = await _tenant(maker)
     async with tenant_session(maker, tenant.id) as session:
         ticket = await session.scalar(select(Ticket).where(Ticket.day == MOMENT.date()).limit(1))
-        group = await session.get(CounterGroup, ticket.group_id)
-        ids = []
-        for n in range(size):
-            counter = Counter(code=f"B{n:02d}", name=f"Loket bench {n}", location_id=group.location_id,
-                              agency_id=group.agency_id)
-            staff = StaffAccount(email=f"bench{n}@banyuwangi.test", name=f"Bench {n}", role=Role.OPERATOR)
-            session.add_all([counter, staff])
-            await session.flush()
-            session.add(Desk(counter_id=counter.id, staff_id=staff.id))
-            ids.append(counter.id)
+        ids = await staff_line(session, ticket.group_id, size, "B")
     await engine.dispose()
     return ids
 

@@ -36,6 +36,26 @@ async def first_service(session: Any) -> str:
     return (await queue.queue_services(session))[0][1][0].code
 
 
+async def staff_line(session: Any, group_id: int, size: int, code: str = "Q") -> list[int]:
+    """``size`` more counters in one line (counter group), each staffed by its own operator."""
+    from satupintu.accounts.models import Role, StaffAccount
+    from satupintu.agencies.models import Counter
+    from satupintu.queue.models import CounterGroup, Desk
+
+    group = await session.get(CounterGroup, group_id)
+    ids = []
+    for n in range(size):
+        counter = Counter(code=f"{code}{n:02d}", name=f"Loket {code}{n}", location_id=group.location_id,
+                          agency_id=group.agency_id)
+        staff = StaffAccount(email=f"petugas-{code.lower()}{n}@banyuwangi.test", name=f"Petugas {n}",
+                             role=Role.OPERATOR)
+        session.add_all([counter, staff])
+        await session.flush()
+        session.add(Desk(counter_id=counter.id, staff_id=staff.id))
+        ids.append(counter.id)
+    return ids
+
+
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
     """Set the queue's clock: ``clock(datetime(...))``."""

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from satupintu.queue.models import Ticket
 from tests.conftest import run
-from tests.queue.conftest import WIB, first_service, in_tenant
+from tests.queue.conftest import WIB, first_service, in_tenant, staff_line
 
 PROCESSES = 8
 PER_PROCESS = 25
@@ -74,25 +74,12 @@ OPERATOR_PROCESSES = 3
 
 async def _staff_thirty_counters(session, tenant) -> list[int]:  # noqa: ANN001
     """Thirty more counters in one line, each staffed, and sixty people waiting in it."""
-    from satupintu.accounts.models import Role, StaffAccount
-    from satupintu.agencies.models import Counter
     from satupintu.queue import service as queue
-    from satupintu.queue.models import CounterGroup, Desk
 
     code = await first_service(session)
     for _ in range(60):
         ticket = await queue.take_ticket(session, tenant, code, now=MOMENT, always_open=True)
-    group = await session.get(CounterGroup, ticket.group_id)
-    ids = []
-    for n in range(OPERATORS_PER_PROCESS * OPERATOR_PROCESSES):
-        counter = Counter(code=f"Q{n:02d}", name=f"Loket uji {n}", location_id=group.location_id,
-                          agency_id=group.agency_id)
-        staff = StaffAccount(email=f"petugas{n}@banyuwangi.test", name=f"Petugas {n}", role=Role.OPERATOR)
-        session.add_all([counter, staff])
-        await session.flush()
-        session.add(Desk(counter_id=counter.id, staff_id=staff.id))
-        ids.append(counter.id)
-    return ids
+    return await staff_line(session, ticket.group_id, OPERATORS_PER_PROCESS * OPERATOR_PROCESSES)
 
 
 def _call_at_once(url: str, counter_ids: list[int], barrier, results) -> None:  # noqa: ANN001
