@@ -120,3 +120,32 @@ def sign_in(page, base: str, email: str, slug: str | None = None) -> None:
     page.fill("#f-password", PASSWORD)
     with page.expect_navigation():
         page.click("main button[type=submit]")
+
+
+AXE_PACKAGE = Path(__file__).parent / "axe"
+# What axe reports, kept short: the rule, how bad, and where (at most five places per rule).
+AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+  .filter(v => v.impact === 'serious' || v.impact === 'critical')
+  .map(v => ({rule: v.id, impact: v.impact, help: v.help,
+              where: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))"""
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core from npm (pinned in tests/browser/axe/package-lock.json, installed by `npm ci` like the
+    OIDC provider's packages); it is evaluated in the page by Playwright, never served by the app."""
+    from tests.oidc.harness import NodeUnavailable, ensure_node_modules
+
+    try:
+        ensure_node_modules(AXE_PACKAGE)
+    except NodeUnavailable as exc:
+        if os.environ.get("SATUPINTU_REQUIRE_BROWSER"):
+            pytest.fail(f"SATUPINTU_REQUIRE_BROWSER=1 but axe-core cannot be installed: {exc}")
+        pytest.skip(f"the accessibility checks need npm: {exc}")
+    return (AXE_PACKAGE / "node_modules" / "axe-core" / "axe.min.js").read_text()
+
+
+def serious_violations(page, axe_source: str) -> list[dict]:
+    """Serious and critical axe violations of the page as it is now."""
+    page.evaluate(axe_source)
+    return page.evaluate(AXE_RUN)

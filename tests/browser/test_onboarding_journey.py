@@ -30,6 +30,8 @@ def test_onboarding_journey_in_a_browser(platform_account, live_server, browser,
     def shot(page, name: str) -> None:
         screens.append(name)
         page.screenshot(path=str(shots / f"{len(screens):02d}-{name}.png"), full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= page.viewport_size["width"], f"{name} scrolls sideways ({width}px)"
 
     admin = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID").new_page()
     admin.goto(f"{live_server}/masuk")

@@ -36,10 +36,8 @@ import httpx
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROVIDER_SCRIPT = PACKAGE_DIR / "provider.mjs"
-LOCKFILE = PACKAGE_DIR / "package-lock.json"
-# npm writes this "hidden lockfile" on every install; it is newer than package-lock.json after a
-# successful `npm ci`, which makes it a better freshness marker than the directory's mtime.
-INSTALLED_MARKER = PACKAGE_DIR / "node_modules" / ".package-lock.json"
+# npm writes node_modules/.package-lock.json (a "hidden lockfile") on every install; it is newer than
+# package-lock.json after a successful `npm ci`, a better freshness marker than the directory's mtime.
 
 READY_TIMEOUT = 30.0
 NPM_CI_TIMEOUT = 600.0
@@ -78,16 +76,20 @@ def node_executable() -> str:
     return node
 
 
-def _installed() -> bool:
-    return (INSTALLED_MARKER.exists()
-            and INSTALLED_MARKER.stat().st_mtime >= LOCKFILE.stat().st_mtime)
+def _marker(package_dir: Path) -> Path:
+    return package_dir / "node_modules" / ".package-lock.json"
+
+
+def _installed(package_dir: Path) -> bool:
+    marker = _marker(package_dir)
+    return marker.exists() and marker.stat().st_mtime >= (package_dir / "package-lock.json").stat().st_mtime
 
 
 @contextlib.contextmanager
-def _install_lock() -> Iterator[None]:
-    """Serialise `npm ci` across processes (pytest-xdist workers) for this checkout."""
-    digest = hashlib.sha256(str(PACKAGE_DIR).encode()).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / f"satupintu-oidc-npm-{digest}.lock"
+def _install_lock(package_dir: Path) -> Iterator[None]:
+    """Serialise `npm ci` across processes (pytest-xdist workers) for this package of this checkout."""
+    digest = hashlib.sha256(str(package_dir).encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"satupintu-npm-{digest}.lock"
     with open(path, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -96,30 +98,31 @@ def _install_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def ensure_node_modules() -> None:
-    """Run ``npm ci`` in tests/oidc if node_modules is missing or older than package-lock.json."""
-    if _installed():
+def ensure_node_modules(package_dir: Path = PACKAGE_DIR) -> None:
+    """Run ``npm ci`` in ``package_dir`` (tests/oidc by default; the browser tests' axe-core too) if
+    its node_modules is missing or older than its package-lock.json."""
+    if _installed(package_dir):
         return
     npm = shutil.which("npm")
     if not npm:
-        raise NodeUnavailable(f"`npm` is not on PATH, so {PACKAGE_DIR / 'node_modules'} cannot be "
+        raise NodeUnavailable(f"`npm` is not on PATH, so {package_dir / 'node_modules'} cannot be "
                               "installed from package-lock.json (Debian: apt-get install npm)")
-    with _install_lock():
-        if _installed():  # another worker did it while we waited
+    with _install_lock(package_dir):
+        if _installed(package_dir):  # another worker did it while we waited
             return
         try:
-            done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=PACKAGE_DIR,
+            done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=package_dir,
                                   stdin=subprocess.DEVNULL, capture_output=True, text=True,
                                   timeout=NPM_CI_TIMEOUT)
         except subprocess.TimeoutExpired as exc:
-            raise ProviderError(f"`npm ci` in {PACKAGE_DIR} took over {NPM_CI_TIMEOUT:.0f} s") \
+            raise ProviderError(f"`npm ci` in {package_dir} took over {NPM_CI_TIMEOUT:.0f} s") \
                 from exc
         if done.returncode != 0:
-            raise ProviderError(f"`npm ci --no-audit --no-fund` in {PACKAGE_DIR} failed with exit "
+            raise ProviderError(f"`npm ci --no-audit --no-fund` in {package_dir} failed with exit "
                                 f"code {done.returncode}:\n"
                                 f"{done.stderr.strip() or done.stdout.strip()}")
-        if not _installed():
-            raise ProviderError(f"`npm ci` succeeded but {INSTALLED_MARKER} is missing or stale")
+        if not _installed(package_dir):
+            raise ProviderError(f"`npm ci` succeeded but {_marker(package_dir)} is missing or stale")
 
 
 # --- the provider process ---------------------------------------------------------------------
