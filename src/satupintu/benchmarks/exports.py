@@ -2,26 +2,28 @@
 
 CSV is written with a byte-order mark, so spreadsheet programs set to Indonesian open it as
 UTF-8 ("Kabupaten Pasangkayu" stays readable) and with ',' between columns and '.' for decimals,
-the form every statistics tool reads. Cells that a spreadsheet would run as a formula (=, +, -, @
-at the start of a text) are prefixed with an apostrophe.
+the form every statistics tool reads. Text that a spreadsheet would run as a formula (=, +, -, @, a
+tab or a carriage return at its start, or at the start of any part after a ',', ';', tab or line
+break, where a spreadsheet set to another delimiter splits the cell) gets an apostrophe first.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = re.compile(r"(^|[,;\t\r\n])([ \"']*)(?=[=+\-@\t\r])")
 
 
 def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        return _FORMULA.sub(lambda m: f"{m.group(1)}{m.group(2)}'", value)
     return value
 
 
