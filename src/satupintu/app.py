@@ -24,7 +24,6 @@ from satupintu.accounts import routes as accounts_routes
 from satupintu.accounts.middleware import principal_loader
 from satupintu.accounts.sessions import COOKIE, DatabaseStore, SessionConfig
 from satupintu.admin import routes as admin_routes
-from satupintu.benchmarks import admin_routes as benchmarks_admin_routes
 from satupintu.benchmarks import routes as benchmarks_routes
 from satupintu.catalogue import routes as catalogue_routes
 from satupintu.onboarding import routes as onboarding_routes
@@ -103,9 +102,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             onboarding_routes.router,
             tenants_routes.router,
             catalogue_routes.router,
-            knowledge_routes.learning_router, knowledge_routes.admin_router, knowledge_routes.public_router,
-            transfer_routes.admin_router, transfer_routes.public_router,
-            benchmarks_routes.router, benchmarks_admin_routes.router,
+            knowledge_routes.learning_router, knowledge_routes.public_router,
+            transfer_routes.public_router,
+            benchmarks_routes.router,
             queue_routes.router, queue_console.router,
             create_static_files_router(path="/static", directories=[web.STATIC_DIR],
                                        cache_control=None, include_in_schema=False),

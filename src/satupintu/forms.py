@@ -22,6 +22,7 @@ FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
 
 def has_control(value: str) -> bool:
     return CONTROL.search(value) is not None
+GROUPED = re.compile(r"-?\d{1,3}([. ]\d{3})+")
 
 
 class Invalid(ValueError):
@@ -63,7 +64,9 @@ class Form:
         return value
 
     def integer(self, name: str, *, minimum: int = 0, maximum: int = 1_000_000_000, required: bool = True) -> int | None:
-        value = self.raw(name).strip().replace(".", "").replace(" ", "")
+        value = self.raw(name).strip()
+        if GROUPED.fullmatch(value):  # "30.000" or "30 000": thousands written the Indonesian way
+            value = re.sub(r"[. ]", "", value)
         if not value:
             if required:
                 self.fail(name, _("This field is required."))

@@ -112,3 +112,12 @@ def unit_name(code: str, value: int = 2) -> str:
         "hari": ngettext("working day", "working days", value),
     }
     return names.get(code, code)
+
+
+def long_date(moment: object) -> str:
+    """A date written out in the reader's language ("6 Desember 2026"); empty for none."""
+    from babel.dates import format_date
+
+    if moment is None:
+        return ""
+    return format_date(moment, format="long", locale="id_ID" if current_locale.get() == "id" else "en_GB")

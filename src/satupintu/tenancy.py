@@ -7,8 +7,6 @@ context to its slug, so everything the handler touches afterwards is that tenant
 
 from __future__ import annotations
 
-import re
-
 import structlog
 from litestar.exceptions import HTTPException
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,12 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from satupintu.db import bind_tenant
 from satupintu.tenants import service as tenants_service
 from satupintu.tenants.models import Tenant, TenantStatus
-
-SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
-RESERVED_SLUGS = frozenset({
-    "admin", "api", "bahasa", "healthz", "readyz", "static", "kementerian", "onboarding", "masuk",
-    "keluar", "login", "logout", "daftar", "undangan", "auth", "schema", "platform", "replikasi", "inovasi", "favicon.ico", "robots.txt",
-})
+from satupintu.tenants.slugs import RESERVED_SLUGS, SLUG_RE
 
 
 class TenantNotFound(HTTPException):
@@ -50,7 +43,13 @@ async def resolve(session: AsyncSession, slug: str, *, allow_onboarding: bool = 
 
 
 async def provide_tenant(slug: str, db_session: AsyncSession) -> Tenant:
+    """The regency of a public page: live regencies only."""
     return await resolve(db_session, slug)
+
+
+async def provide_staff_tenant(slug: str, db_session: AsyncSession) -> Tenant:
+    """The regency of a staff page (console, wizard, learning): also while it is still onboarding."""
+    return await resolve(db_session, slug, allow_onboarding=True)
 
 
 def host_routing(app, hosts: dict[str, str]):  # noqa: ANN001, ANN201 - plain ASGI

@@ -20,7 +20,8 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVI
 
 from satupintu import i18n
 from satupintu.config import PROJECT_ROOT
-from satupintu.tenancy import RESERVED_SLUGS, SLUG_RE, TenantNotFound, TenantSuspended
+from satupintu.tenancy import TenantNotFound, TenantSuspended
+from satupintu.tenants.slugs import RESERVED_SLUGS, SLUG_RE
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = Path(__file__).parent / "static"

@@ -11,10 +11,12 @@ from typing import Any
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from satupintu.accounts.models import PLATFORM_ROLES, STAFF_ROLES, PlatformAccount, Role, StaffAccount
+from satupintu.accounts.models import PLATFORM_ROLES, STAFF_ROLES, IdentityProvider, PlatformAccount, Role, StaffAccount
+from satupintu.audit.service import Change, snapshot
 from satupintu.db import tenant_session
+from satupintu.forms import Invalid
 from satupintu.i18n import gettext as _
-from satupintu.security import Principal, hash_password, password_problem, verify_password
+from satupintu.security import Principal, hash_password, password_problem, seal, verify_password
 from satupintu.tenants.models import Tenant, TenantStatus
 
 MAX_FAILURES = 5
@@ -174,3 +176,69 @@ async def load_principal(maker: async_sessionmaker[AsyncSession], data: dict[str
             return Principal("staff", staff.id, staff.email, staff.name, staff.role.value, tenant.id, tenant.slug,
                              staff.agency_id)
     return None
+
+
+# -- a regency's staff and identity provider, as its admins manage them in the console -------------
+
+STAFF_FIELDS = ("email", "name", "role", "agency_id", "active")
+SSO_FIELDS = ("issuer", "client_id", "role_claim", "admin_values", "operator_values", "enabled")
+
+
+async def staff(session: AsyncSession) -> list[StaffAccount]:
+    return list((await session.scalars(select(StaffAccount).order_by(StaffAccount.name))).all())
+
+
+async def get_staff(session: AsyncSession, staff_id: int) -> StaffAccount | None:
+    return await session.scalar(select(StaffAccount).where(StaffAccount.id == staff_id))
+
+
+async def add_staff(session: AsyncSession, **fields: Any) -> Change:
+    """``create_staff``, as a change for the audit log; bad input is refused under the e-mail field."""
+    try:
+        account = await create_staff(session, **fields)
+    except AccountError as exc:
+        raise Invalid({"email": str(exc)}) from exc
+    return Change("create", "staff", account.email, None, snapshot(account, STAFF_FIELDS))
+
+
+async def update_staff(session: AsyncSession, account: StaffAccount, *, acting_id: int, name: str, role: str,
+                       agency_id: int | None, active: bool, password: str) -> Change:
+    """Change a staff member; admins cannot demote or deactivate themselves (someone must stay admin)."""
+    if account.id == acting_id and (not active or role != Role.TENANT_ADMIN.value):
+        raise Invalid({"role": _("You cannot remove your own admin role or deactivate yourself.")})
+    if password and (problem := password_problem(password, account.email)):
+        raise Invalid({"password": problem})
+    before = snapshot(account, STAFF_FIELDS)
+    account.name, account.role, account.active, account.agency_id = name, Role(role), active, agency_id
+    if password:
+        set_password(account, password)
+    await session.flush()
+    after = snapshot(account, STAFF_FIELDS)
+    if password:
+        before, after = {**before, "password": "-"}, {**after, "password": _("changed")}
+    return Change("update", "staff", account.email, before, after)
+
+
+async def identity_provider(session: AsyncSession) -> IdentityProvider | None:
+    return await session.scalar(select(IdentityProvider))
+
+
+async def save_identity_provider(session: AsyncSession, values: dict[str, Any], secret: str,
+                                 secret_key: str) -> Change:
+    """Create or change the regency's OpenID Connect provider; the client secret is kept sealed."""
+    provider = await identity_provider(session)
+    if provider is None and not secret:
+        raise Invalid({"client_secret": _("This field is required.")})
+    before = snapshot(provider, SSO_FIELDS) if provider else None
+    if provider is None:
+        provider = IdentityProvider(client_secret="")
+        session.add(provider)
+    for name, value in values.items():
+        setattr(provider, name, value)
+    if secret:
+        provider.client_secret = seal(secret_key, secret)
+    await session.flush()
+    after = snapshot(provider, SSO_FIELDS)
+    if secret:
+        after["client_secret"] = _("changed")
+    return Change("update" if before else "create", "sso", provider.issuer, before, after)

@@ -1,31 +1,45 @@
-"""Reading a location or a counter from a form, the same way in the admin console and the wizard."""
+"""Reading an agency, a location or a counter from a form, the same way in the console and the wizard."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from satupintu.agencies import service as agencies_service
-from satupintu.agencies.models import Counter, LocationKind
+from satupintu.agencies.models import Agency, AgencyKind, Location, LocationKind
 from satupintu.forms import Form
 from satupintu.i18n import gettext as _
 from satupintu.tenants.packs import DAYS
 
 HOURS = r"((([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)(, ?)?)+|tutup"
+KEY = r"[a-z0-9]+(-[a-z0-9]+)*"
 
 
-def location_values(form: Form) -> dict[str, Any]:
+def agency_values(form: Form, *, new: bool) -> dict[str, Any]:
+    values = {
+        "name": form.text("name", required=True, max_length=200),
+        "short": form.text("short", max_length=60),
+        "kind": form.choice("kind", [k.value for k in AgencyKind]),
+    }
+    if new:
+        values["key"] = form.text("key", required=True, max_length=60, pattern=KEY,
+                                  pattern_message=_("Use lowercase letters, digits and hyphens, e.g. dinas-kesehatan."))
+    return values
+
+
+def location_values(form: Form, *, new: bool = False) -> dict[str, Any]:
     """Name, kind, address, notes and one opening-hours entry per day ("tutup" when empty)."""
     hours = {}
     for day in DAYS:
         value = form.text(f"hours_{day}", max_length=60, pattern=HOURS,
                           pattern_message=_("Write hours like 08:00-15:00, or 'tutup' when closed.")) or "tutup"
         hours[day] = value.replace(", ", ",")
-    return {"name": form.text("name", required=True, max_length=200),
-            "kind": form.choice("kind", [k.value for k in LocationKind]),
-            "address": form.text("address", max_length=500), "notes": form.text("notes", max_length=1000),
-            "hours": hours}
+    values = {"name": form.text("name", required=True, max_length=200),
+              "kind": form.choice("kind", [k.value for k in LocationKind]),
+              "address": form.text("address", max_length=500), "notes": form.text("notes", max_length=1000),
+              "hours": hours}
+    if new:
+        values["code"] = form.text("code", required=True, max_length=40, pattern=KEY,
+                                   pattern_message=_("Use lowercase letters, digits and hyphens, e.g. mpp-kota."))
+    return values
 
 
 def location_contact(form: Form) -> dict[str, Any]:
@@ -44,17 +58,14 @@ def location_contact(form: Form) -> dict[str, Any]:
     return {"phone": phone, **point}
 
 
-async def new_counter(session: AsyncSession, form: Form) -> Counter | None:
-    """A counter from the form's counter_* fields, or None with the problems left in ``form.errors``."""
-    locations = {l.code: l for l in await agencies_service.locations(session)}
-    agencies = {a.key: a for a in await agencies_service.agencies(session)}
+def counter_values(form: Form, locations: list[Location], agencies: list[Agency]) -> dict[str, Any]:
+    """A counter from the form's counter_* fields: code, name, and the location and agency it belongs to."""
+    by_code = {location.code: location for location in locations}
+    by_key = {agency.key: agency for agency in agencies}
     code = form.text("counter_code", required=True, max_length=20, pattern=r"[A-Za-z0-9-]{1,20}",
                      pattern_message=_("Use letters, digits and hyphens, e.g. A1."))
     name = form.text("counter_name", required=True, max_length=200)
-    location = form.choice("counter_location", locations)
-    agency = form.choice("counter_agency", agencies)
-    if code and await agencies_service.get_counter(session, code):
-        form.errors["counter_code"] = _("A counter with this code already exists.")
-    if form.errors:
-        return None
-    return Counter(code=code, name=name, location_id=locations[location].id, agency_id=agencies[agency].id)
+    location = form.choice("counter_location", by_code)
+    agency = form.choice("counter_agency", by_key)
+    return {"code": code, "name": name, "location_id": by_code[location].id if location in by_code else None,
+            "agency_id": by_key[agency].id if agency in by_key else None}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,6 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.agencies import hours
 from satupintu.agencies.models import Agency, AgencyKind, Counter, Holiday, Location, LocationKind
+from satupintu.audit import service as audit
+from satupintu.audit.service import Change
+from satupintu.forms import Invalid
+from satupintu.i18n import gettext as _
 
 
 async def agencies(session: AsyncSession) -> list[Agency]:
@@ -94,8 +98,11 @@ LOCATION_FIELDS = ("code", "name", "kind", "address", "phone", "latitude", "long
 COUNTER_FIELDS = ("code", "name", "location_id", "agency_id")
 
 
-class InUse(ValueError):
-    """A row other rows still depend on; the message says which."""
+class InUse(Invalid):
+    """A row other rows still depend on; the message says which, under the form field ``field``."""
+
+    def __init__(self, message: str, field: str = "delete") -> None:
+        super().__init__({field: message})
 
 
 async def get_agency(session: AsyncSession, key: str) -> Agency | None:
@@ -110,10 +117,21 @@ async def get_counter(session: AsyncSession, code: str) -> Counter | None:
     return await session.scalar(select(Counter).where(Counter.code == code))
 
 
-async def delete_agency(session: AsyncSession, agency: Agency) -> None:
+async def create_agency(session: AsyncSession, values: dict[str, Any]) -> Change:
+    if await get_agency(session, values["key"]):
+        raise Invalid({"key": _("An agency with this key already exists.")})
+    agency = Agency(**{**values, "kind": AgencyKind(values["kind"])}, template=None)
+    return await audit.added(session, agency, AGENCY_FIELDS, "agency", "key")
+
+
+async def update_agency(session: AsyncSession, agency: Agency, values: dict[str, Any]) -> Change:
+    return await audit.changed(session, agency, AGENCY_FIELDS, {**values, "kind": AgencyKind(values["kind"])},
+                               "agency", "key")
+
+
+async def delete_agency(session: AsyncSession, agency: Agency) -> Change:
     from satupintu.accounts.models import StaffAccount
     from satupintu.catalogue.models import TenantService
-    from satupintu.i18n import gettext as _
 
     services = await session.scalar(select(func.count()).select_from(TenantService).where(
         TenantService.agency_id == agency.id))
@@ -123,20 +141,62 @@ async def delete_agency(session: AsyncSession, agency: Agency) -> None:
     if services or staff or counters_left:
         raise InUse(_("This agency still serves %(s)d services, has %(c)d counters and %(p)d staff; "
                       "move them first.") % {"s": services, "c": counters_left, "p": staff})
-    await session.delete(agency)
-    await session.flush()
+    return await audit.removed(session, agency, AGENCY_FIELDS, "agency", "key")
 
 
-async def delete_counter(session: AsyncSession, counter: Counter) -> None:
+async def create_location(session: AsyncSession, values: dict[str, Any]) -> Change:
+    if await get_location(session, values["code"]):
+        raise Invalid({"code": _("A location with this code already exists.")})
+    location = Location(**{**values, "kind": LocationKind(values["kind"])})
+    return await audit.added(session, location, LOCATION_FIELDS, "location", "code")
+
+
+async def update_location(session: AsyncSession, location: Location, values: dict[str, Any]) -> Change:
+    return await audit.changed(session, location, LOCATION_FIELDS,
+                               {**values, "kind": LocationKind(values["kind"])}, "location", "code")
+
+
+async def create_counter(session: AsyncSession, values: dict[str, Any]) -> Change:
+    """A counter from ``code``, ``name``, ``location_id`` and ``agency_id``."""
+    if await get_counter(session, values["code"]):
+        raise Invalid({"counter_code": _("A counter with this code already exists.")})
+    return await audit.added(session, Counter(**values), COUNTER_FIELDS, "counter", "code")
+
+
+async def delete_counter(session: AsyncSession, counter: Counter) -> Change:
     from satupintu.catalogue.models import TenantService
-    from satupintu.i18n import gettext as _
 
     used = await session.scalar(select(func.count()).select_from(TenantService).where(
         TenantService.counter_id == counter.id))
     if used:
-        raise InUse(_("%(n)d services are assigned to this counter; assign them elsewhere first.") % {"n": used})
-    await session.delete(counter)
+        raise InUse(_("%(n)d services are assigned to this counter; assign them elsewhere first.") % {"n": used},
+                    "counter_delete")
+    return await audit.removed(session, counter, COUNTER_FIELDS, "counter", "code")
+
+
+HOLIDAY_FIELDS = ("day", "name", "location_id")
+
+
+async def add_holiday(session: AsyncSession, day: date, name: str, location: Location | None) -> Change:
+    location_id = location.id if location else None
+    same_place = Holiday.location_id.is_(None) if location_id is None else Holiday.location_id == location_id
+    if await session.scalar(select(Holiday).where(Holiday.day == day, same_place)):
+        raise Invalid({"holiday_day": _("This day is already a holiday there.")})
+    session.add(Holiday(day=day, name=name, location_id=location_id))
     await session.flush()
+    return audit.Change("create", "holiday", day.isoformat(), None,
+                        {"day": day.isoformat(), "name": name, "location": location.code if location else None})
+
+
+async def get_holiday(session: AsyncSession, holiday_id: int) -> Holiday | None:
+    return await session.scalar(select(Holiday).where(Holiday.id == holiday_id))
+
+
+async def delete_holiday(session: AsyncSession, holiday: Holiday) -> Change:
+    before = {"day": holiday.day.isoformat(), "name": holiday.name}
+    await session.delete(holiday)
+    await session.flush()
+    return audit.Change("delete", "holiday", before["day"], before, None)
 
 
 async def holidays(session: AsyncSession) -> list[Holiday]:

@@ -1,9 +1,14 @@
-"""Recording and reading the audit log. Entries are only ever added, never changed."""
+"""Recording and reading the audit log. Entries are only ever added, never changed.
+
+Domain services describe what they changed as a ``Change`` (they know the before and after); the
+page that asked for it records the change with the person who did it.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -55,6 +60,17 @@ def _fits(values: dict[str, Any] | None) -> dict[str, Any] | None:
     return {"…": "too large to keep", "fields": sorted(values)[:MAX_ITEMS]}
 
 
+@dataclass(frozen=True)
+class Change:
+    """One change to a regency's data, as the audit log keeps it."""
+
+    action: str  # create, update, delete, replicate
+    entity: str
+    key: str
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+
+
 def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     return {name: _plain(getattr(obj, name)) for name in fields}
 
@@ -74,6 +90,34 @@ async def record(session: AsyncSession, actor: Principal, action: str, entity: s
     session.add(entry)
     await session.flush()
     return entry
+
+
+async def record_change(session: AsyncSession, actor: Principal, change: Change) -> AuditEntry | None:
+    return await record(session, actor, change.action, change.entity, change.key, change.before, change.after)
+
+
+async def added(session: AsyncSession, row: Any, fields: tuple[str, ...], entity: str, key: str) -> Change:
+    """Add a new row; the change names it by its ``key`` attribute (known once it is flushed)."""
+    session.add(row)
+    await session.flush()
+    return Change("create", entity, str(getattr(row, key)), None, snapshot(row, fields))
+
+
+async def changed(session: AsyncSession, row: Any, fields: tuple[str, ...], values: Mapping[str, Any], entity: str,
+                  key: str) -> Change:
+    """Set ``values`` on a row."""
+    before = snapshot(row, fields)
+    for name, value in values.items():
+        setattr(row, name, value)
+    await session.flush()
+    return Change("update", entity, str(getattr(row, key)), before, snapshot(row, fields))
+
+
+async def removed(session: AsyncSession, row: Any, fields: tuple[str, ...], entity: str, key: str) -> Change:
+    before, name = snapshot(row, fields), str(getattr(row, key))
+    await session.delete(row)
+    await session.flush()
+    return Change("delete", entity, name, before, None)
 
 
 async def entries(session: AsyncSession, *, actor: str | None = None, entity: str | None = None,

@@ -30,7 +30,7 @@ from satupintu.db import bind_tenant
 from satupintu.forms import Form
 from satupintu.i18n import gettext as _
 from satupintu.security import Principal, ministry_verifier, ministry_viewer
-from satupintu.tenancy import SLUG_RE
+from satupintu.tenants.slugs import SLUG_RE
 from satupintu.tenants import service as tenants_service
 
 PAGE_SIZE = 100

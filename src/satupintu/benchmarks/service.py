@@ -20,6 +20,8 @@ from fractions import Fraction
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from satupintu.audit import service as audit
+from satupintu.audit.service import Change
 from satupintu.benchmarks import formulas, periods
 from satupintu.benchmarks.indicators import evaluation_index, survey_ikm
 from satupintu.benchmarks.models import (
@@ -238,9 +240,8 @@ async def get_survey(session: AsyncSession, period: str) -> SurveyResult | None:
     return await session.scalar(select(SurveyResult).where(SurveyResult.period == period))
 
 
-async def save_survey(session: AsyncSession, period: str, source: str, parsed: ParsedSurvey
-                      ) -> tuple[SurveyResult, dict[str, object] | None]:
-    """Create or replace a period's result; returns it and its previous state (None when new)."""
+async def save_survey(session: AsyncSession, period: str, source: str, parsed: ParsedSurvey) -> Change:
+    """Create or replace a period's result."""
     row = await get_survey(session, period)
     before = survey_snapshot(row) if row else None
     if row is None:
@@ -248,7 +249,17 @@ async def save_survey(session: AsyncSession, period: str, source: str, parsed: P
         session.add(row)
     row.source, row.respondents, row.totals = source, parsed.respondents, list(parsed.totals)
     await session.flush()
-    return row, before
+    after = survey_snapshot(row)
+    if parsed.ignored_columns:
+        after["ignored_columns"] = parsed.ignored_columns
+    return Change("update" if before else "create", "survey", period, before, after)
+
+
+async def delete_survey(session: AsyncSession, row: SurveyResult) -> Change:
+    before = survey_snapshot(row)
+    await session.delete(row)
+    await session.flush()
+    return Change("delete", "survey", row.period, before, None)
 
 
 # -- evaluation -----------------------------------------------------------------------------------
@@ -291,8 +302,7 @@ async def get_evaluation(session: AsyncSession, year: int) -> ServiceEvaluation 
     return await session.scalar(select(ServiceEvaluation).where(ServiceEvaluation.year == year))
 
 
-async def save_evaluation(session: AsyncSession, year: int, scores: dict[str, int], notes: str
-                          ) -> tuple[ServiceEvaluation, dict[str, object] | None]:
+async def save_evaluation(session: AsyncSession, year: int, scores: dict[str, int], notes: str) -> Change:
     """Create or change a year's self-assessment. A change withdraws the ministry's verification."""
     row = await get_evaluation(session, year)
     before = evaluation_snapshot(row) if row else None
@@ -303,7 +313,14 @@ async def save_evaluation(session: AsyncSession, year: int, scores: dict[str, in
         row.verified_at = None
     row.scores, row.notes = dict(scores), notes
     await session.flush()
-    return row, before
+    return Change("update" if before else "create", "evaluation", str(year), before, evaluation_snapshot(row))
+
+
+async def delete_evaluation(session: AsyncSession, row: ServiceEvaluation) -> Change:
+    before = evaluation_snapshot(row)
+    await session.delete(row)
+    await session.flush()
+    return Change("delete", "evaluation", str(row.year), before, None)
 
 
 async def set_verified(session: AsyncSession, row: ServiceEvaluation, verified: bool) -> None:
@@ -331,8 +348,7 @@ async def get_operations(session: AsyncSession, month: str) -> MonthlyOperations
     return await session.scalar(select(MonthlyOperations).where(MonthlyOperations.month == month))
 
 
-async def save_operations(session: AsyncSession, month: str, figures: Mapping[str, int]
-                          ) -> tuple[MonthlyOperations, dict[str, object] | None]:
+async def save_operations(session: AsyncSession, month: str, figures: Mapping[str, int]) -> Change:
     row = await get_operations(session, month)
     before = operations_snapshot(row) if row else None
     if row is None:
@@ -341,4 +357,8 @@ async def save_operations(session: AsyncSession, month: str, figures: Mapping[st
     for name in OPERATIONS_FIELDS[1:]:
         setattr(row, name, int(figures[name]))
     await session.flush()
-    return row, before
+    return Change("update" if before else "create", "operations", month, before, operations_snapshot(row))
+
+
+async def delete_operations(session: AsyncSession, row: MonthlyOperations) -> Change:
+    return await audit.removed(session, row, OPERATIONS_FIELDS, "operations", "month")

@@ -17,11 +17,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from satupintu.audit import service as audit
+from satupintu.audit.service import Change
 from satupintu.catalogue import search
 from satupintu.catalogue.fees import fee_problem
 from satupintu.catalogue.models import TenantService, UpstreamStatus
 from satupintu.catalogue.shared import SharedCatalogue
+from satupintu.forms import Invalid
 from satupintu.i18n import N_
+from satupintu.i18n import gettext as _
 
 SHARED_FIELDS = (
     "category", "provider_kind", "provider", "name_id", "name_en", "summary_id", "summary_en",
@@ -351,3 +355,21 @@ def change_settings(row: TenantService, *, enabled: bool, cost: int, cost_note: 
             overrides.pop(ENGLISH[name], None)  # the English said something else; it shows as untranslated
     apply_state(row, row.base, overrides)
     row.enabled, row.agency_id, row.counter_id = enabled, agency_id, counter_id
+
+
+async def save_settings(session: AsyncSession, row: TenantService, *, agency: Any, counter: Any,
+                        **settings: Any) -> Change:
+    """Change one service's settings from the console: an offered service needs an agency, and its
+    counter must be one of that agency's."""
+    errors = {}
+    if settings["enabled"] and agency is None:
+        errors["agency_id"] = _("A service that is offered needs an agency that serves it.")
+    if counter is not None and agency is not None and counter.agency_id != agency.id:
+        errors["counter_id"] = _("This counter belongs to another agency.")
+    if errors:
+        raise Invalid(errors)
+    before = audit.snapshot(row, SETTINGS_FIELDS)
+    change_settings(row, **settings, agency_id=agency.id if agency else None,
+                    counter_id=counter.id if counter else None)
+    await session.flush()
+    return Change("update", "service", row.code, before, audit.snapshot(row, SETTINGS_FIELDS))

@@ -1,4 +1,4 @@
-"""Learning pages: staff take modules at /{slug}/belajar/, the admin sees the team at /{slug}/admin/pelatihan.
+"""Learning pages: staff take modules at /{slug}/belajar/ (the admin sees the team in the console).
 
 Every learner route is guarded to the signed-in staff of the regency in the URL (operators and
 admins), and every query runs in that tenant's session, so a person only ever sees and changes
@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from babel.dates import format_date
 from litestar import Request, Router, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, Parameter
+from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,30 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from satupintu import i18n
 from satupintu.accounts.models import StaffAccount
 from satupintu.forms import Form, Invalid
+from satupintu.handlers import FormData, me
 from satupintu.i18n import gettext as _
 from satupintu.knowledge import service
 from satupintu.knowledge.modules import AUDIENCES, PASS_MARK, Module, shipped_modules
-from satupintu.security import Principal, tenant_admin, tenant_operator
-from satupintu.tenancy import resolve
+from satupintu.security import tenant_operator
+from satupintu.tenancy import provide_staff_tenant, resolve
 from satupintu.tenants.models import Tenant
 from satupintu.web import absolute_url
-
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-
-async def provide_learning_tenant(slug: str, db_session: AsyncSession) -> Tenant:
-    """Regencies still onboarding may learn too: that is when the modules matter most."""
-    return await resolve(db_session, slug, allow_onboarding=True)
-
-
-def _me(request: Request) -> Principal:
-    return request.scope["principal"]
-
-
-def long_date(moment: Any) -> str:
-    if moment is None:
-        return ""
-    return format_date(moment, format="long", locale="id_ID" if i18n.current_locale.get() == "id" else "en_GB")
 
 
 def _module_or_404(slug: str) -> Module:
@@ -55,8 +37,8 @@ def _module_or_404(slug: str) -> Module:
     return module
 
 
-def _context(tenant: Tenant, **extra: Any) -> dict[str, Any]:
-    return {"tenant": tenant, "locale_code": i18n.current_locale.get(), "long_date": long_date,
+def context(tenant: Tenant, **extra: Any) -> dict[str, Any]:
+    return {"tenant": tenant, "locale_code": i18n.current_locale.get(), "long_date": i18n.long_date,
             "pass_mark": PASS_MARK, "errors": {}, **extra}
 
 
@@ -66,11 +48,11 @@ async def index(request: Request, tenant: Tenant, db_session: AsyncSession,
     modules = shipped_modules()
     audience = peran if peran in AUDIENCES else ""
     shown = [m for m in modules.values() if not audience or audience in m.meta.audience]
-    progress = await service.progress_of(db_session, _me(request).id)
+    progress = await service.progress_of(db_session, me(request).id)
     done = sum(1 for slug, row in progress.items() if slug in modules and row.completed_at)
-    return Template("knowledge/index.html", context=_context(
+    return Template("knowledge/index.html", context=context(
         tenant, modules=shown, all_modules=modules, progress=progress, audience=audience, audiences=AUDIENCES,
-        done=done, mine=service.ROLE_AUDIENCE.get(_me(request).role, "")))
+        done=done, mine=service.ROLE_AUDIENCE.get(me(request).role, "")))
 
 
 async def _module_page(request: Request, tenant: Tenant, session: AsyncSession, module: Module, *,
@@ -78,19 +60,19 @@ async def _module_page(request: Request, tenant: Tenant, session: AsyncSession, 
                        errors: dict[str, str] | None = None, answers: dict[str, str] | None = None,
                        attempt: int | None = None) -> Template:
     """The module with its quiz; the options in the order of ``attempt`` (the next one by default)."""
-    progress = await service.progress_of(session, _me(request).id)
+    progress = await service.progress_of(session, me(request).id)
     modules = shipped_modules()
     prerequisites = [(modules[s], progress.get(s)) for s in module.meta.prerequisites if s in modules]
     row = progress.get(module.slug)
     attempt = (row.attempts if row else 0) if attempt is None else attempt
-    return Template("knowledge/module.html", status_code=status, context=_context(
+    return Template("knowledge/module.html", status_code=status, context=context(
         tenant, module=module, row=row, prerequisites=prerequisites, result=result,
         errors=errors or {}, answers=answers or {}, attempt=attempt,
         orders=_orders(request, tenant, module, attempt)))
 
 
 def _orders(request: Request, tenant: Tenant, module: Module, attempt: int) -> list[list[int]]:
-    return service.option_order(request.app.state.settings.secret_key, tenant.id, _me(request).id, module.slug,
+    return service.option_order(request.app.state.settings.secret_key, tenant.id, me(request).id, module.slug,
                                 attempt, [len(q.options) for q in module.meta.quiz])
 
 
@@ -105,7 +87,7 @@ async def checklist(request: Request, tenant: Tenant, db_session: AsyncSession, 
     found = _module_or_404(module)
     form = Form(data)
     ticked = {i for i in range(len(found.meta.checklist)) if form.flag(f"c{i}")}
-    await service.save_checklist(db_session, _me(request).id, found, ticked)
+    await service.save_checklist(db_session, me(request).id, found, ticked)
     return Redirect(f"/{tenant.slug}/belajar/{found.slug}#daftar-periksa", status_code=303)
 
 
@@ -134,14 +116,14 @@ async def quiz(request: Request, tenant: Tenant, db_session: AsyncSession, modul
     except Invalid as exc:
         return await _module_page(request, tenant, db_session, found, status=422, errors=exc.errors, answers=chosen,
                                   attempt=attempt)
-    result, _row = await service.submit_quiz(db_session, _me(request).id, found, answers)
+    result, _row = await service.submit_quiz(db_session, me(request).id, found, answers)
     return await _module_page(request, tenant, db_session, found, result=result)  # the next attempt, reshuffled
 
 
 @get("/{module:str}/sertifikat", name="knowledge:certificate")
 async def certificate(request: Request, tenant: Tenant, db_session: AsyncSession, module: str) -> Template:
     found = _module_or_404(module)
-    me = _me(request)
+    me = me(request)
     row = (await service.progress_of(db_session, me.id)).get(found.slug)
     if row is None or row.completed_at is None:
         raise NotFoundException()
@@ -149,7 +131,7 @@ async def certificate(request: Request, tenant: Tenant, db_session: AsyncSession
     code = service.verification_code(request.app.state.settings.secret_key, tenant.id, me.id, found.slug,
                                      row.completed_at)
     verify_url = absolute_url(request, f"/{tenant.slug}/sertifikat?kode={code}")  # whole, for paper
-    return Template("knowledge/certificate.html", context=_context(
+    return Template("knowledge/certificate.html", context=context(
         tenant, module=found, row=row, name=account.name if account else me.name, code=code, verify_url=verify_url))
 
 
@@ -168,38 +150,14 @@ async def verify(request: Request, slug: str, db_session: AsyncSession,
             progress, account = hit
             module = shipped_modules().get(progress.module_slug)
             found = {"name": account.name, "module": module, "completed_at": progress.completed_at}
-    return Template("knowledge/verify.html", context=_context(
+    return Template("knowledge/verify.html", context=context(
         tenant, code=service.normalise_code(kode) if kode.strip() else "", found=found, searched=bool(kode.strip())))
-
-
-@get("/pelatihan", name="admin:training")
-async def training(tenant: Tenant, db_session: AsyncSession) -> Template:
-    modules = shipped_modules()
-    people, per_module = await service.team_progress(db_session, modules)
-    return Template("admin/knowledge_training.html", context=_context(
-        tenant, section="training", people=people, per_module=per_module, total=len(modules)))
-
-
-@get("/pelatihan/{staff_id:int}", name="admin:training-staff")
-async def training_staff(tenant: Tenant, db_session: AsyncSession, staff_id: int) -> Template:
-    account = await db_session.scalar(select(StaffAccount).where(StaffAccount.id == staff_id))
-    if account is None:
-        raise NotFoundException()
-    progress = await service.progress_of(db_session, account.id)
-    return Template("admin/knowledge_staff.html", context=_context(
-        tenant, section="training", account=account, modules=list(shipped_modules().values()), progress=progress))
 
 
 learning_router = Router(
     path="/{slug:str}/belajar",
     guards=[tenant_operator],
-    dependencies={"tenant": provide_learning_tenant},
+    dependencies={"tenant": provide_staff_tenant},  # regencies still onboarding learn too
     route_handlers=[index, module_page, checklist, quiz, certificate],
-)
-admin_router = Router(
-    path="/{slug:str}/admin",
-    guards=[tenant_admin],
-    dependencies={"tenant": provide_learning_tenant},
-    route_handlers=[training, training_staff],
 )
 public_router = Router(path="/", route_handlers=[verify])

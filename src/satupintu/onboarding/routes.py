@@ -7,30 +7,28 @@ tenant then walks (or resumes) the wizard at /onboarding/{slug}/{step}.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from functools import partial
+from typing import Any
 
 from litestar import Request, Router, get, post
 from litestar.background_tasks import BackgroundTask
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.accounts import service as accounts_service
-from satupintu.accounts.models import StaffAccount
 from satupintu.accounts.sessions import rotate
 from satupintu.agencies import service as agencies_service
-from satupintu.agencies.forms import location_values, new_counter
-from satupintu.agencies.models import Location, LocationKind
-from satupintu.audit import service as audit
+from satupintu.agencies.forms import counter_values, location_values
+from satupintu.audit.service import Change
 from satupintu.catalogue.shared import load_catalogue
 from satupintu.forms import Form, Invalid
+from satupintu.handlers import FormData, Page, me, submit
 from satupintu.i18n import gettext as _
 from satupintu.onboarding import service
 from satupintu.onboarding.models import Invitation, JoinRequest, RequestStatus
-from satupintu.security import Principal, platform_admin, rate_limit, tenant_admin
-from satupintu.tenancy import resolve
+from satupintu.security import platform_admin, rate_limit, tenant_admin
+from satupintu.tenancy import provide_staff_tenant
 from satupintu.web import absolute_url
 from satupintu.tenants import service as tenants_service
 from satupintu.tenants.forms import policy_values
@@ -38,7 +36,6 @@ from satupintu.tenants.models import Tenant, TenantPolicy, TimeZone
 from satupintu.tenants.packs import DAYS
 from satupintu.tenants.regions import by_province, regions
 
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 join_rate_limit = rate_limit("join-request", "hour", 5)
 """Anonymous requests to join, per client address: enough for a regency, too few to flood the platform."""
 
@@ -46,10 +43,6 @@ join_rate_limit = rate_limit("join-request", "hour", 5)
 def step_labels() -> dict[str, str]:
     return {"profil": _("Profile"), "lokasi": _("Locations"), "instansi": _("Agencies"), "layanan": _("Services"),
             "loket": _("Counters"), "kebijakan": _("Policies"), "akses": _("Sign-in"), "siap": _("Go live")}
-
-
-def _me(request: Request) -> Principal:
-    return request.scope["principal"]
 
 
 # -- platform side: invitations and requests --------------------------------------------------------
@@ -79,7 +72,7 @@ async def invite(request: Request, db_session: AsyncSession, data: FormData) -> 
     code, email = form.text("region_code", required=True, max_length=8), form.text("email", required=True, max_length=254)
     try:
         form.check()
-        invitation, token = await service.create_invitation(db_session, code, email, _me(request).email)
+        invitation, token = await service.create_invitation(db_session, code, email, me(request).email)
     except Invalid as exc:
         return await _platform_page(db_session, 422, errors=exc.errors, values=form.data)
     except accounts_service.AccountError as exc:
@@ -95,7 +88,7 @@ async def decide(request: Request, db_session: AsyncSession, request_id: int, da
     approve = form.choice("decision", ("setujui", "tolak")) == "setujui"
     try:
         form.check()
-        _request, token = await service.decide(db_session, request_id, approve, _me(request).email)
+        _request, token = await service.decide(db_session, request_id, approve, me(request).email)
     except Invalid as exc:
         return await _platform_page(db_session, 422, errors=exc.errors)
     except service.OnboardingError as exc:
@@ -168,40 +161,50 @@ async def accept(request: Request, db_session: AsyncSession, token: str, data: F
 
 # -- the wizard --------------------------------------------------------------------------------------
 
-async def provide_wizard_tenant(slug: str, db_session: AsyncSession) -> Tenant:
-    return await resolve(db_session, slug, allow_onboarding=True)
-
-
 async def _step(session: AsyncSession, tenant: Tenant, step: str, status: int = 200, **context: Any) -> Template:
     progress = await service.state(session)
-    done = progress.steps
-    return Template(f"onboarding/{step}.html", status_code=status, context={
-        "tenant": tenant, "step": step, "steps": [*service.STEPS, "siap"], "done": done, "labels": step_labels(),
-        "position": ([*service.STEPS, "siap"].index(step) + 1), "total": len(service.STEPS) + 1,
-        "progress": progress, "errors": {}, "values": {}, **context})
-
-
-def _next(tenant: Tenant, step: str) -> Redirect:
     order = [*service.STEPS, "siap"]
-    return Redirect(f"/onboarding/{tenant.slug}/{order[order.index(step) + 1]}", status_code=303)
+    return Template(f"onboarding/{step}.html", status_code=status, context={
+        "tenant": tenant, "step": step, "steps": order, "done": progress.steps, "labels": step_labels(),
+        "position": order.index(step) + 1, "total": len(order), "progress": progress, "errors": {}, "values": {},
+        **context})
 
 
-async def _finish(session: AsyncSession, request: Request, tenant: Tenant, step: str, entity: str,
-                  after: dict | None = None) -> Redirect:
-    await service.complete_step(session, step)
-    await audit.record(session, _me(request), "update", entity, f"onboarding:{step}", None, after or {"step": step})
-    return _next(tenant, step)
+def _here(tenant: Tenant, step: str) -> str:
+    return f"/onboarding/{tenant.slug}/{step}"
+
+
+def _next(tenant: Tenant, step: str) -> str:
+    order = [*service.STEPS, "siap"]
+    return _here(tenant, order[order.index(step) + 1])
+
+
+async def _complete(request: Request, session: AsyncSession, tenant: Tenant, step: str, form: Form,
+                    save: Any = None, *, again: Page, refused: dict | None = None) -> Template | Redirect:
+    """Save a step (through ``save``, when it changes something), mark it done and go to the next."""
+
+    async def save_and_complete() -> Change:
+        change = await save() if save is not None else None
+        done = await service.complete_step(session, step)
+        return change or done
+
+    return await submit(request, session, form, save_and_complete, again=again, to=_next(tenant, step),
+                        refused=refused)
 
 
 @get("/", name="wizard:resume")
 async def resume(tenant: Tenant, db_session: AsyncSession) -> Redirect:
     progress = await service.state(db_session)
-    return Redirect(f"/onboarding/{tenant.slug}/{service.next_step(progress.steps)}", status_code=303)
+    return Redirect(_here(tenant, service.next_step(progress.steps)), status_code=303)
+
+
+async def _profile_page(session: AsyncSession, tenant: Tenant, status: int = 200, **context: Any) -> Template:
+    return await _step(session, tenant, "profil", status, region=regions().get(tenant.region_code), **context)
 
 
 @get("/profil", name="wizard:profile")
 async def profile(tenant: Tenant, db_session: AsyncSession) -> Template:
-    return await _step(db_session, tenant, "profil", region=regions().get(tenant.region_code))
+    return await _profile_page(db_session, tenant)
 
 
 @post("/profil", name="wizard:profile-save")
@@ -209,19 +212,20 @@ async def profile_save(request: Request, tenant: Tenant, db_session: AsyncSessio
     form = Form(data)
     name = form.text("name", required=True, max_length=120)
     timezone = form.choice("timezone", [z.value for z in TimeZone])
-    try:
-        form.check()
-    except Invalid as exc:
-        return await _step(db_session, tenant, "profil", 422, errors=exc.errors, values=form.data,
-                           region=regions().get(tenant.region_code))
-    tenant.name, tenant.timezone = name, TimeZone(timezone)
-    return await _finish(db_session, request, tenant, "profil", "tenant", {"name": name, "timezone": timezone})
+    return await _complete(request, db_session, tenant, "profil", form,
+                           lambda: tenants_service.update_profile(db_session, tenant, name, timezone),
+                           again=partial(_profile_page, db_session, tenant))
+
+
+async def _locations_page(session: AsyncSession, tenant: Tenant, status: int = 200, **context: Any) -> Template:
+    existing = await agencies_service.locations(session)
+    return await _step(session, tenant, "lokasi", status, location=existing[0] if existing else None, days=DAYS,
+                       **context)
 
 
 @get("/lokasi", name="wizard:locations")
 async def locations(tenant: Tenant, db_session: AsyncSession) -> Template:
-    existing = await agencies_service.locations(db_session)
-    return await _step(db_session, tenant, "lokasi", location=existing[0] if existing else None, days=DAYS)
+    return await _locations_page(db_session, tenant)
 
 
 @post("/lokasi", name="wizard:locations-save")
@@ -232,48 +236,37 @@ async def locations_save(request: Request, tenant: Tenant, db_session: AsyncSess
     if all(v == "tutup" for v in values["hours"].values()):
         form.errors["hours_senin"] = _("Give the opening hours of at least one day.")
     existing = await agencies_service.locations(db_session)
-    try:
-        form.check()
-    except Invalid as exc:
-        return await _step(db_session, tenant, "lokasi", 422, errors=exc.errors, values=form.data,
-                           location=existing[0] if existing else None, days=DAYS)
-    location = existing[0] if existing else Location(code="mpp")
-    for name, value in values.items():
-        setattr(location, name, LocationKind(value) if name == "kind" else value)
-    db_session.add(location)
-    await db_session.flush()
-    return await _finish(db_session, request, tenant, "lokasi", "location", {"name": location.name})
+
+    async def save() -> Change:
+        if existing:
+            return await agencies_service.update_location(db_session, existing[0], values)
+        return await agencies_service.create_location(db_session, {**values, "code": "mpp"})
+
+    return await _complete(request, db_session, tenant, "lokasi", form, save,
+                           again=partial(_locations_page, db_session, tenant))
+
+
+async def _agencies_page(request: Request, session: AsyncSession, tenant: Tenant, status: int = 200,
+                         **context: Any) -> Template:
+    return await _step(session, tenant, "instansi", status, templates=service.agency_templates(load_catalogue()),
+                       agencies=await agencies_service.agencies(session),
+                       mentors=await service.live_mentors(request.app.state.auth_sessionmaker), **context)
 
 
 @get("/instansi", name="wizard:agencies")
 async def agencies(request: Request, tenant: Tenant, db_session: AsyncSession) -> Template:
-    return await _step(db_session, tenant, "instansi", templates=service.agency_templates(load_catalogue()),
-                       agencies=await agencies_service.agencies(db_session),
-                       mentors=await service.live_mentors(request.app.state.auth_sessionmaker))
+    return await _agencies_page(request, db_session, tenant)
 
 
 @post("/instansi", name="wizard:agencies-save")
 async def agencies_save(request: Request, tenant: Tenant, db_session: AsyncSession,
                         data: FormData) -> Template | Redirect:
-    catalogue = load_catalogue()
     form = Form(data)
     chosen = form.many("template")
-    mentor_slug = form.text("mentor", max_length=40)
-    mentor = None
-    try:
-        if mentor_slug:
-            mentor_tenant, mentor_agencies, _codes = await service.mentor_setup(request.app.state.auth_sessionmaker,
-                                                                                mentor_slug)
-            mentor = (mentor_tenant, mentor_agencies)
-        if not chosen and not mentor and not await agencies_service.agencies(db_session):
-            raise service.OnboardingError(_("Choose at least one agency, or copy them from a mentor regency."))
-        added = await service.add_agencies(db_session, tenant, catalogue, chosen, mentor)
-    except service.OnboardingError as exc:
-        return await _step(db_session, tenant, "instansi", 422, errors={"template": str(exc)}, values=form.data,
-                           templates=service.agency_templates(catalogue),
-                           agencies=await agencies_service.agencies(db_session),
-                           mentors=await service.live_mentors(request.app.state.auth_sessionmaker))
-    return await _finish(db_session, request, tenant, "instansi", "agency", {"added": added})
+    mentor = form.text("mentor", max_length=40)
+    return await _complete(request, db_session, tenant, "instansi", form, lambda: service.copy_agencies(
+        db_session, request.app.state.auth_sessionmaker, tenant, load_catalogue(), chosen, mentor),
+        again=partial(_agencies_page, request, db_session, tenant), refused={service.OnboardingError: "template"})
 
 
 async def _services_page(request: Request, session: AsyncSession, tenant: Tenant, status: int = 200,
@@ -299,94 +292,65 @@ async def services_progress(tenant: Tenant, db_session: AsyncSession) -> Templat
 @post("/layanan", name="wizard:services-save")
 async def services_save(request: Request, tenant: Tenant, db_session: AsyncSession,
                         data: FormData) -> Template | Redirect:
-    catalogue = load_catalogue()
     form = Form(data)
     action = form.choice("action", ("impor", "tugaskan", "lanjut"))
+    again = partial(_services_page, request, db_session, tenant)
     if action == "impor":
-        preset = form.choice("preset", service.PRESETS)
-        categories = form.many("kategori")
-        mentor_slug = form.text("mentor", max_length=40)
-        try:
-            form.check()
-            mentor_codes: list[str] = []
-            if preset == "seperti-mentor":
-                _mentor, _agencies, mentor_codes = await service.mentor_setup(request.app.state.auth_sessionmaker,
-                                                                              mentor_slug or "banyuwangi")
-            codes = sorted(service.preset_codes(catalogue, preset, categories, mentor_codes))
-        except Invalid as exc:
-            return await _services_page(request, db_session, tenant, 422, errors=exc.errors, values=form.data)
-        except service.OnboardingError as exc:
-            return await _services_page(request, db_session, tenant, 422, errors={"preset": str(exc)},
-                                        values=form.data)
-        progress = await service.state(db_session)
-        progress.import_status, progress.import_done, progress.import_total = "queued", 0, len(catalogue.services)
-        await audit.record(db_session, _me(request), "create", "service", "onboarding:import", None,
-                           {"preset": preset, "offered": len(codes)})
         from satupintu.onboarding.tasks import import_services
 
-        return Redirect(f"/onboarding/{tenant.slug}/layanan", status_code=303,
-                        background=BackgroundTask(import_services.send, tenant.id, codes))
+        preset, categories = form.choice("preset", service.PRESETS), form.many("kategori")
+        mentor = form.text("mentor", max_length=40)
+        codes: list[str] = []
+        response = await submit(request, db_session, form, lambda: service.queue_import(
+            db_session, request.app.state.auth_sessionmaker, load_catalogue(), preset, categories, mentor, codes),
+            again=again, to=_here(tenant, "layanan"), refused={service.OnboardingError: "preset"})
+        if isinstance(response, Redirect):  # the job starts once this request's transaction is committed
+            response.background = BackgroundTask(import_services.send, tenant.id, codes)
+        return response
     if action == "tugaskan":
-        agencies = {a.key: a for a in await agencies_service.agencies(db_session)}
-        assigned = 0
-        for provider in await service.unassigned_providers(db_session):
-            key = form.choice(f"assign_{provider}", agencies, required=False)
-            if key:
-                assigned += await service.assign_provider(db_session, provider, agencies[key])
-        try:
-            form.check()
-        except Invalid as exc:
-            await db_session.rollback()
-            return await _services_page(request, db_session, tenant, 422, errors=exc.errors, values=form.data)
-        await audit.record(db_session, _me(request), "update", "service", "onboarding:assign", None,
-                           {"assigned": assigned})
-        return Redirect(f"/onboarding/{tenant.slug}/layanan", status_code=303)
-    try:
-        form.check()
-    except Invalid as exc:
-        return await _services_page(request, db_session, tenant, 422, errors=exc.errors)
-    progress = await service.state(db_session)
-    if progress.import_status != "done":
-        return await _services_page(request, db_session, tenant, 422,
-                                    errors={"preset": _("Import the services first.")})
-    return await _finish(db_session, request, tenant, "layanan", "service")
+        by_key = {a.key: a for a in await agencies_service.agencies(db_session)}
+        assignments = {provider: by_key[key] for provider in await service.unassigned_providers(db_session)
+                       if (key := form.choice(f"assign_{provider}", by_key, required=False))}
+        return await submit(request, db_session, form, lambda: service.assign_providers(db_session, assignments),
+                            again=again, to=_here(tenant, "layanan"))
+    return await _complete(request, db_session, tenant, "layanan", form, lambda: service.require_import(db_session),
+                           again=again)
+
+
+async def _counters_page(session: AsyncSession, tenant: Tenant, status: int = 200, **context: Any) -> Template:
+    return await _step(session, tenant, "loket", status, counters=await agencies_service.counters(session),
+                       agencies=await agencies_service.agencies(session),
+                       locations=await agencies_service.locations(session), **context)
 
 
 @get("/loket", name="wizard:counters")
 async def counters(tenant: Tenant, db_session: AsyncSession) -> Template:
-    return await _step(db_session, tenant, "loket", counters=await agencies_service.counters(db_session),
-                       agencies=await agencies_service.agencies(db_session),
-                       locations=await agencies_service.locations(db_session))
+    return await _counters_page(db_session, tenant)
 
 
 @post("/loket", name="wizard:counters-save")
 async def counters_save(request: Request, tenant: Tenant, db_session: AsyncSession,
                         data: FormData) -> Template | Redirect:
     form = Form(data)
-    existing = await agencies_service.counters(db_session)
-    counter = None
+    again = partial(_counters_page, db_session, tenant)
     if form.raw("action") == "lanjut":
-        if not existing:
+        if not await agencies_service.counters(db_session):
             form.errors["counter_code"] = _("Add at least one counter.")
-    else:
-        counter = await new_counter(db_session, form)
-    if form.errors:
-        return await _step(db_session, tenant, "loket", 422, errors=form.errors, values=form.data,
-                           counters=existing, agencies=await agencies_service.agencies(db_session),
-                           locations=await agencies_service.locations(db_session))
-    if counter is None:
-        return await _finish(db_session, request, tenant, "loket", "counter", {"counters": len(existing)})
-    db_session.add(counter)
-    await db_session.flush()
-    await audit.record(db_session, _me(request), "create", "counter", counter.code, None,
-                       audit.snapshot(counter, agencies_service.COUNTER_FIELDS))
-    return Redirect(f"/onboarding/{tenant.slug}/loket", status_code=303)
+        return await _complete(request, db_session, tenant, "loket", form, again=again)
+    values = counter_values(form, await agencies_service.locations(db_session),
+                            await agencies_service.agencies(db_session))
+    return await submit(request, db_session, form, lambda: agencies_service.create_counter(db_session, values),
+                        again=again, to=_here(tenant, "loket"))
+
+
+async def _policies_page(session: AsyncSession, tenant: Tenant, status: int = 200, **context: Any) -> Template:
+    policy = await tenants_service.get_policy(session) or TenantPolicy(complaint_response_hours=4)
+    return await _step(session, tenant, "kebijakan", status, policy=policy, **context)
 
 
 @get("/kebijakan", name="wizard:policies")
 async def policies(tenant: Tenant, db_session: AsyncSession) -> Template:
-    return await _step(db_session, tenant, "kebijakan",
-                       policy=await tenants_service.get_policy(db_session) or TenantPolicy(complaint_response_hours=4))
+    return await _policies_page(db_session, tenant)
 
 
 @post("/kebijakan", name="wizard:policies-save")
@@ -394,62 +358,53 @@ async def policies_save(request: Request, tenant: Tenant, db_session: AsyncSessi
                         data: FormData) -> Template | Redirect:
     form = Form(data)
     values = policy_values(form)
-    try:
-        form.check()
-    except Invalid as exc:
-        policy = await tenants_service.get_policy(db_session) or TenantPolicy(complaint_response_hours=4)
-        return await _step(db_session, tenant, "kebijakan", 422, errors=exc.errors, values=form.data, policy=policy)
-    _before, after = await tenants_service.save_policy(db_session, values)
-    return await _finish(db_session, request, tenant, "kebijakan", "policy", after)
+    return await _complete(request, db_session, tenant, "kebijakan", form,
+                           lambda: tenants_service.save_policy(db_session, tenant, values),
+                           again=partial(_policies_page, db_session, tenant))
+
+
+async def _access_page(session: AsyncSession, tenant: Tenant, status: int = 200, **context: Any) -> Template:
+    return await _step(session, tenant, "akses", status, staff=await accounts_service.staff(session), **context)
 
 
 @get("/akses", name="wizard:access")
 async def access(tenant: Tenant, db_session: AsyncSession) -> Template:
-    staff = (await db_session.scalars(select(StaffAccount).order_by(StaffAccount.name))).all()
-    return await _step(db_session, tenant, "akses", staff=staff)
+    return await _access_page(db_session, tenant)
 
 
 @post("/akses", name="wizard:access-save")
 async def access_save(request: Request, tenant: Tenant, db_session: AsyncSession,
                       data: FormData) -> Template | Redirect:
     form = Form(data)
+    again = partial(_access_page, db_session, tenant)
     if form.raw("action") == "lanjut":
-        return await _finish(db_session, request, tenant, "akses", "staff")
-    name, email = form.text("name", required=True, max_length=120), form.text("email", required=True, max_length=254)
-    role = form.choice("role", ("tenant_admin", "operator"))
-    try:
-        form.check()
-        account = await accounts_service.create_staff(db_session, email=email, name=name, role=role,
-                                                      password=form.raw("password") or None)
-    except (Invalid, accounts_service.AccountError) as exc:
-        staff = (await db_session.scalars(select(StaffAccount).order_by(StaffAccount.name))).all()
-        errors = exc.errors if isinstance(exc, Invalid) else {exc.field: str(exc)}
-        return await _step(db_session, tenant, "akses", 422, errors=errors, values=form.data, staff=staff)
-    await audit.record(db_session, _me(request), "create", "staff", account.email, None,
-                       {"email": account.email, "role": role})
-    return Redirect(f"/onboarding/{tenant.slug}/akses", status_code=303)
+        return await _complete(request, db_session, tenant, "akses", form, again=again)
+    fields = {"name": form.text("name", required=True, max_length=120),
+              "email": form.text("email", required=True, max_length=254),
+              "role": form.choice("role", ("tenant_admin", "operator")), "password": form.raw("password") or None}
+    return await submit(request, db_session, form, lambda: accounts_service.add_staff(db_session, **fields),
+                        again=again, to=_here(tenant, "akses"))
+
+
+async def _ready_page(session: AsyncSession, tenant: Tenant, status: int = 200, **context: Any) -> Template:
+    return await _step(session, tenant, "siap", status, checks=await service.readiness(session, tenant), **context)
 
 
 @get("/siap", name="wizard:ready")
 async def ready(tenant: Tenant, db_session: AsyncSession) -> Template:
-    return await _step(db_session, tenant, "siap", checks=await service.readiness(db_session, tenant))
+    return await _ready_page(db_session, tenant)
 
 
 @post("/siap", name="wizard:go-live")
 async def go_live(request: Request, tenant: Tenant, db_session: AsyncSession) -> Template | Redirect:
-    failing = await service.go_live(db_session, tenant)
-    if failing:
-        return await _step(db_session, tenant, "siap", 422, checks=await service.readiness(db_session, tenant),
-                           errors={c.key: c.label for c in failing})
-    await audit.record(db_session, _me(request), "update", "tenant", tenant.slug, {"status": "onboarding"},
-                       {"status": "live"})
-    return Redirect(f"/{tenant.slug}/", status_code=303)
+    return await submit(request, db_session, Form({}), lambda: service.go_live(db_session, tenant),
+                        again=partial(_ready_page, db_session, tenant), to=f"/{tenant.slug}/")
 
 
 wizard = Router(
     path="/onboarding/{slug:str}",
     guards=[tenant_admin],
-    dependencies={"tenant": provide_wizard_tenant},
+    dependencies={"tenant": provide_staff_tenant},
     route_handlers=[resume, profile, profile_save, locations, locations_save, agencies, agencies_save, services,
                     services_progress, services_save, counters, counters_save, policies, policies_save, access,
                     access_save, ready, go_live],

@@ -20,15 +20,17 @@ from satupintu.accounts import service as accounts_service
 from satupintu.accounts.models import Role, StaffAccount
 from satupintu.agencies import service as agencies_service
 from satupintu.agencies.models import Agency, AgencyKind, Counter, Location
+from satupintu.audit.service import Change
 from satupintu.catalogue import service as catalogue_service
 from satupintu.catalogue.models import TenantService
 from satupintu.catalogue.shared import SharedCatalogue
 from satupintu.db import bind_tenant, tenant_session
+from satupintu.forms import Invalid
 from satupintu.i18n import gettext as _
 from satupintu.onboarding.models import Invitation, JoinRequest, OnboardingState, RequestStatus
-from satupintu.tenancy import RESERVED_SLUGS
 from satupintu.tenants.models import Tenant, TenantPolicy, TenantStatus, TimeZone
 from satupintu.tenants.regions import Region, regions
+from satupintu.tenants.slugs import RESERVED_SLUGS
 
 STEPS = ("profil", "lokasi", "instansi", "layanan", "loket", "kebijakan", "akses")
 INVITATION_DAYS = 7
@@ -158,10 +160,11 @@ async def state(session: AsyncSession) -> OnboardingState:
     return current
 
 
-async def complete_step(session: AsyncSession, step: str) -> None:
+async def complete_step(session: AsyncSession, step: str) -> Change:
     current = await state(session)
     current.steps = {**current.steps, step: _now().isoformat()}
     await session.flush()
+    return Change("update", "tenant", f"onboarding:{step}", None, {"step": step})
 
 
 def next_step(done: dict) -> str:
@@ -220,6 +223,19 @@ async def add_agencies(session: AsyncSession, tenant: Tenant, catalogue: SharedC
     return len(fresh)
 
 
+async def copy_agencies(session: AsyncSession, maker: async_sessionmaker[AsyncSession], tenant: Tenant,
+                        catalogue: SharedCatalogue, template_keys: list[str], mentor_slug: str) -> Change:
+    """The wizard's agencies step: typical agencies from templates and/or a live mentor's agencies."""
+    mentor = None
+    if mentor_slug:
+        mentor_tenant, mentor_agencies, _codes = await mentor_setup(maker, mentor_slug)
+        mentor = (mentor_tenant, mentor_agencies)
+    if not template_keys and not mentor and not await agencies_service.agencies(session):
+        raise OnboardingError(_("Choose at least one agency, or copy them from a mentor regency."))
+    added = await add_agencies(session, tenant, catalogue, template_keys, mentor)
+    return Change("create", "agency", "onboarding:instansi", None, {"added": added})
+
+
 def preset_codes(catalogue: SharedCatalogue, preset: str, categories: list[str], mentor_codes: list[str]) -> set[str]:
     if preset == "seperti-mentor":
         return {code for code in mentor_codes if code in catalogue.services}
@@ -249,6 +265,19 @@ async def import_services(session: AsyncSession, catalogue: SharedCatalogue, cod
     return count
 
 
+async def queue_import(session: AsyncSession, maker: async_sessionmaker[AsyncSession], catalogue: SharedCatalogue,
+                       preset: str, categories: list[str], mentor_slug: str, codes: list[str]) -> Change:
+    """Choose the services to offer (filled into ``codes``) and mark the import queued; the caller
+    sends the job once its transaction is committed."""
+    mentor_codes: list[str] = []
+    if preset == "seperti-mentor":
+        _mentor, _agencies, mentor_codes = await mentor_setup(maker, mentor_slug or "banyuwangi")
+    codes.extend(sorted(preset_codes(catalogue, preset, categories, mentor_codes)))
+    progress = await state(session)
+    progress.import_status, progress.import_done, progress.import_total = "queued", 0, len(catalogue.services)
+    return Change("create", "service", "onboarding:import", None, {"preset": preset, "offered": len(codes)})
+
+
 async def unassigned_providers(session: AsyncSession) -> dict[str, int]:
     """Offered services with no agency yet, counted by the kind of provider the catalogue names."""
     rows = (await session.execute(select(TenantService.provider, func.count()).where(
@@ -256,13 +285,22 @@ async def unassigned_providers(session: AsyncSession) -> dict[str, int]:
     return dict(rows)
 
 
-async def assign_provider(session: AsyncSession, provider: str, agency: Agency) -> int:
-    rows = (await session.scalars(select(TenantService).where(
-        TenantService.provider == provider, TenantService.agency_id.is_(None)))).all()
-    for row in rows:
-        row.agency_id = agency.id
+async def assign_providers(session: AsyncSession, assignments: dict[str, Agency]) -> Change:
+    """Give the offered services still without an agency the agency chosen for their kind of provider."""
+    assigned = 0
+    for provider, agency in assignments.items():
+        rows = (await session.scalars(select(TenantService).where(
+            TenantService.provider == provider, TenantService.agency_id.is_(None)))).all()
+        for row in rows:
+            row.agency_id = agency.id
+        assigned += len(rows)
     await session.flush()
-    return len(rows)
+    return Change("update", "service", "onboarding:assign", None, {"assigned": assigned})
+
+
+async def require_import(session: AsyncSession) -> None:
+    if (await state(session)).import_status != "done":
+        raise Invalid({"preset": _("Import the services first.")})
 
 
 @dataclass
@@ -298,16 +336,16 @@ async def readiness(session: AsyncSession, tenant: Tenant) -> list[Check]:
     ]
 
 
-async def go_live(session: AsyncSession, tenant: Tenant) -> list[Check]:
-    checks = await readiness(session, tenant)
-    failing = [c for c in checks if not c.ok]
+async def go_live(session: AsyncSession, tenant: Tenant) -> Change:
+    """Open the regency's public pages; refused, naming each failing check, unless all pass."""
+    failing = [c for c in await readiness(session, tenant) if not c.ok]
     if failing:
-        return failing
+        raise Invalid({c.key: c.label for c in failing})
     tenant.status = TenantStatus.LIVE
     current = await state(session)
     current.went_live_at = _now()
     await session.flush()
-    return []
+    return Change("update", "tenant", tenant.slug, {"status": "onboarding"}, {"status": "live"})
 
 
 async def location_count(session: AsyncSession) -> int:

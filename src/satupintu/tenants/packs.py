@@ -18,9 +18,9 @@ from satupintu.agencies.hours import DAYS
 from satupintu.catalogue.schemas import Code, NonEmpty, ProviderKind, Unit
 from satupintu.config import PROJECT_ROOT
 from satupintu.datafiles import DataFileError, load_toml, locate
+from satupintu.tenants.slugs import RESERVED_SLUGS, SLUG_PATTERN
 
 PACKS_DIR = PROJECT_ROOT / "tenants"
-SLUG_PATTERN = r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$"
 Slug = Annotated[str, Meta(pattern=SLUG_PATTERN)]
 _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 
@@ -141,8 +141,6 @@ def load_pack(path: Path) -> PackSpec:
         raise DataFileError(path, None, None, "no such tenant pack")
     pack = load_toml(path, PackSpec)
     text = path.read_text(encoding="utf-8")
-    from satupintu.tenancy import RESERVED_SLUGS
-
     if pack.slug in RESERVED_SLUGS:
         raise DataFileError(path, locate(text, ["slug"]), "slug", f"slug {pack.slug!r} is reserved for the platform")
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.agencies import service as agencies_service
+from satupintu.audit.service import Change
 from satupintu.catalogue import service as catalogue_service
 from satupintu.catalogue.fees import fee_problem
 from satupintu.catalogue.shared import SharedCatalogue, load_catalogue
@@ -256,8 +257,8 @@ async def export_pack(session: AsyncSession, tenant: Tenant) -> str:
     return header + tomli_w.dumps(document)
 
 
-async def save_policy(session: AsyncSession, values: dict) -> tuple[dict | None, dict]:
-    """Create or change the tenant's policies; returns the audit snapshots before and after."""
+async def save_policy(session: AsyncSession, tenant: Tenant, values: dict) -> Change:
+    """Create or change the tenant's policies."""
     policy = await get_policy(session)
     before = None if policy is None else {name: getattr(policy, name) for name in POLICY_FIELDS}
     if policy is None:
@@ -266,4 +267,13 @@ async def save_policy(session: AsyncSession, values: dict) -> tuple[dict | None,
     for name, value in values.items():
         setattr(policy, name, value)
     await session.flush()
-    return before, {name: getattr(policy, name) for name in POLICY_FIELDS}
+    return Change("update" if before else "create", "policy", tenant.slug, before,
+                  {name: getattr(policy, name) for name in POLICY_FIELDS})
+
+
+async def update_profile(session: AsyncSession, tenant: Tenant, name: str, timezone: str) -> Change:
+    """The regency's display name and time zone, as its admin confirms them while onboarding."""
+    before = {"name": tenant.name, "timezone": tenant.timezone.value}
+    tenant.name, tenant.timezone = name, TimeZone(timezone)
+    await session.flush()
+    return Change("update", "tenant", tenant.slug, before, {"name": name, "timezone": timezone})

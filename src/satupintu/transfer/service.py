@@ -15,14 +15,18 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from satupintu.audit import service as audit
+from satupintu.audit.service import Change
 from satupintu.config import PROJECT_ROOT
 from satupintu.datafiles import DataFileError, load_toml, locate
 from satupintu.db import tenant_session
+from satupintu.forms import Invalid
 from satupintu.i18n import gettext as _
 from satupintu.tenants.models import Tenant, TenantStatus
 from satupintu.transfer.models import (
@@ -108,6 +112,27 @@ async def publish(session: AsyncSession, tenant: Tenant, innovation: Innovation)
     await session.flush()
 
 
+def _innovation_columns(values: dict[str, Any]) -> dict[str, Any]:
+    return {**values, "category": InnovationCategory(values["category"]), "status": InnovationStatus(values["status"])}
+
+
+async def create_innovation(session: AsyncSession, tenant: Tenant, values: dict[str, Any]) -> Change:
+    if await get_innovation(session, values["key"]):
+        raise Invalid({"key": _("An innovation with this key already exists.")})
+    innovation = Innovation(**_innovation_columns(values))
+    change = await audit.added(session, innovation, INNOVATION_FIELDS, "innovation", "key")
+    await publish(session, tenant, innovation)
+    return change
+
+
+async def update_innovation(session: AsyncSession, tenant: Tenant, innovation: Innovation,
+                            values: dict[str, Any]) -> Change:
+    change = await audit.changed(session, innovation, INNOVATION_FIELDS, _innovation_columns(values), "innovation",
+                                 "key")
+    await publish(session, tenant, innovation)
+    return change
+
+
 async def unique_key(session: AsyncSession, title: str) -> str:
     base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:50] or "inovasi"
     key, n = base, 2
@@ -136,7 +161,7 @@ async def public_innovation(session: AsyncSession, slug: str, key: str) -> Publi
     return next((p for p in found if p.key == key), None)
 
 
-async def replicate(session: AsyncSession, tenant: Tenant, public_id: int) -> Innovation:
+async def replicate(session: AsyncSession, tenant: Tenant, public_id: int) -> Change:
     """Start a linked innovation in ``tenant`` from another region's published one."""
     source = await session.scalar(
         select(PublicInnovation).join(Tenant, Tenant.id == PublicInnovation.source_tenant_id)
@@ -159,7 +184,7 @@ async def replicate(session: AsyncSession, tenant: Tenant, public_id: int) -> In
     await record_link(session, kind=LinkKind.REPLICATED, source_code=source.region_code,
                       source_name=source.region_name, source_key=source.key, target_code=tenant.region_code,
                       target_name=tenant.name, innovation_title=source.title, year=date.today().year)
-    return innovation
+    return Change("replicate", "innovation", innovation.key, None, audit.snapshot(innovation, INNOVATION_FIELDS))
 
 
 async def record_link(session: AsyncSession, *, kind: LinkKind, source_code: str, source_name: str,
@@ -226,6 +251,24 @@ async def mous(session: AsyncSession) -> list[Mou]:
 
 async def get_mou(session: AsyncSession, mou_id: int) -> Mou | None:
     return await session.scalar(select(Mou).where(Mou.id == mou_id))
+
+
+async def create_visit(session: AsyncSession, values: dict[str, Any]) -> Change:
+    return await audit.added(session, StudyVisit(**{**values, "role": VisitRole(values["role"])}), VISIT_FIELDS,
+                             "visit", "id")
+
+
+async def update_visit(session: AsyncSession, visit: StudyVisit, values: dict[str, Any]) -> Change:
+    return await audit.changed(session, visit, VISIT_FIELDS, {**values, "role": VisitRole(values["role"])}, "visit",
+                               "id")
+
+
+async def create_mou(session: AsyncSession, values: dict[str, Any]) -> Change:
+    return await audit.added(session, Mou(**{**values, "status": MouStatus(values["status"])}), MOU_FIELDS, "mou", "id")
+
+
+async def update_mou(session: AsyncSession, mou: Mou, values: dict[str, Any]) -> Change:
+    return await audit.changed(session, mou, MOU_FIELDS, {**values, "status": MouStatus(values["status"])}, "mou", "id")
 
 
 def mou_problems(status: MouStatus, signed_on: date | None, ends_on: date | None, today: date) -> dict[str, str]:

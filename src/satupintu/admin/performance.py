@@ -9,38 +9,26 @@ audited, and refused as a whole (status 422, nothing written) when anything is w
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import date
+from functools import partial
+from typing import Any
 
-from litestar import Request, Router, post, get
+from litestar import Request, Router, get, post
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
-from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from satupintu.audit import service as audit
+from satupintu.admin.common import url
 from satupintu.benchmarks import charts, display, formulas, periods, rollups, service
 from satupintu.benchmarks.indicators import INDICATORS, evaluation_index, survey_ikm
 from satupintu.benchmarks.routes import formatter, scale
 from satupintu.forms import Form
+from satupintu.handlers import FormData, Upload, found, submit
 from satupintu.i18n import gettext as _
-from satupintu.security import Principal, tenant_admin
-from satupintu.tenancy import resolve
 from satupintu.tenants.models import Tenant
 
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 UPLOAD_BODY_LIMIT = 2 * service.MAX_UPLOAD_BYTES
 """Room above the file limit, so that a file somewhat too large gets our explanation, not a bare 413."""
-
-
-async def provide_tenant(slug: str, db_session: AsyncSession) -> Tenant:
-    return await resolve(db_session, slug, allow_onboarding=True)
-
-
-def _me(request: Request) -> Principal:
-    return request.scope["principal"]
 
 
 def _page(name: str, tenant: Tenant, tab: str, status: int = 200, **context: Any) -> Template:
@@ -49,8 +37,8 @@ def _page(name: str, tenant: Tenant, tab: str, status: int = 200, **context: Any
                              "fixed": display.fixed, **context})
 
 
-def _done(tenant: Tenant, path: str) -> Redirect:
-    return Redirect(f"/{tenant.slug}/admin/kinerja/{path}", status_code=303)
+def _done(tenant: Tenant, path: str) -> str:
+    return url(tenant, f"kinerja/{path}")
 
 
 # -- position -------------------------------------------------------------------------------------
@@ -100,25 +88,21 @@ async def survey(tenant: Tenant, db_session: AsyncSession) -> Template:
     return await _survey_page(db_session, tenant)
 
 
-async def _record_survey(request: Request, session: AsyncSession, period: str, source: str,
-                         parsed: service.ParsedSurvey) -> None:
-    result, before = await service.save_survey(session, period, source, parsed)
-    after = {**service.survey_snapshot(result)}
-    if parsed.ignored_columns:
-        after["ignored_columns"] = parsed.ignored_columns
-    await audit.record(session, _me(request), "update" if before else "create", "survey", period, before, after)
+def _period(form: Form, name: str) -> str:
+    period = form.text(name, required=True, max_length=20)
+    if period:
+        try:
+            return service.check_period(period)
+        except ValueError as exc:
+            form.errors[name] = str(exc)
+    return period
 
 
 @post("/survei/jawaban", name="benchmarks:survey-responses", request_max_body_size=UPLOAD_BODY_LIMIT)
 async def survey_responses(request: Request, tenant: Tenant, db_session: AsyncSession,
                            data: Upload) -> Template | Redirect:
     form = Form({k: v for k, v in data.items() if isinstance(v, str)})
-    period = form.text("period", required=True, max_length=20)
-    if period:
-        try:
-            period = service.check_period(period)
-        except ValueError as exc:
-            form.errors["period"] = str(exc)
+    period = _period(form, "period")
     upload = data.get("file")
     problems: list[service.Problem] = []
     more = 0
@@ -132,42 +116,29 @@ async def survey_responses(request: Request, tenant: Tenant, db_session: AsyncSe
         except service.UploadRefused as exc:
             problems, more = exc.problems, exc.more
             form.errors["file"] = _("The file was refused; nothing was saved. See the problems below.")
-    if form.errors:
-        return await _survey_page(db_session, tenant, 422, errors=form.errors, values=form.data, problems=problems,
-                                  more=more, mode="responses")
-    await _record_survey(request, db_session, period, "responses", parsed)
-    return _done(tenant, "survei")
+    return await submit(request, db_session, form,
+                        lambda: service.save_survey(db_session, period, "responses", parsed),
+                        again=partial(_survey_page, db_session, tenant, problems=problems, more=more, mode="responses"),
+                        to=_done(tenant, "survei"))
 
 
 @post("/survei/ringkasan", name="benchmarks:survey-summary")
 async def survey_summary(request: Request, tenant: Tenant, db_session: AsyncSession,
                          data: FormData) -> Template | Redirect:
     form = Form(data)
-    period = form.text("s_period", required=True, max_length=20)
-    if period:
-        try:
-            period = service.check_period(period)
-        except ValueError as exc:
-            form.errors["s_period"] = str(exc)
+    period = _period(form, "s_period")
     respondents = form.integer("respondents", minimum=1, maximum=service.MAX_RESPONDENTS * 20)
     parsed, errors = service.parse_summary(respondents or 1, {e.lower(): form.raw(e.lower()) for e in formulas.ELEMENTS})
     form.errors.update(errors)
-    if form.errors:
-        return await _survey_page(db_session, tenant, 422, errors=form.errors, values=form.data, mode="summary")
-    await _record_survey(request, db_session, period, "summary", parsed)
-    return _done(tenant, "survei")
+    return await submit(request, db_session, form, lambda: service.save_survey(db_session, period, "summary", parsed),
+                        again=partial(_survey_page, db_session, tenant, mode="summary"), to=_done(tenant, "survei"))
 
 
 @post("/survei/{period:str}/hapus", name="benchmarks:survey-delete")
 async def survey_delete(request: Request, tenant: Tenant, db_session: AsyncSession, period: str) -> Redirect:
-    result = await service.get_survey(db_session, period) if periods.PERIOD_RE.match(period) else None
-    if result is None:
-        raise NotFoundException()
-    before = service.survey_snapshot(result)
-    await db_session.delete(result)
-    await db_session.flush()
-    await audit.record(db_session, _me(request), "delete", "survey", before["period"], before, None)
-    return _done(tenant, "survei")
+    result = found(await service.get_survey(db_session, period) if periods.PERIOD_RE.match(period) else None)
+    return await submit(request, db_session, Form({}), lambda: service.delete_survey(db_session, result),
+                        again=partial(_survey_page, db_session, tenant), to=_done(tenant, "survei"))
 
 
 # -- evaluation -----------------------------------------------------------------------------------
@@ -191,31 +162,20 @@ async def evaluation(tenant: Tenant, db_session: AsyncSession) -> Template:
 @post("/evaluasi", name="benchmarks:evaluation-save")
 async def evaluation_save(request: Request, tenant: Tenant, db_session: AsyncSession,
                           data: FormData) -> Template | Redirect:
-    from datetime import date
-
     form = Form(data)
     year = form.integer("year", minimum=service.FIRST_YEAR, maximum=date.today().year)
     notes = form.text("notes", max_length=2000).replace("\x00", "")  # PostgreSQL text cannot hold NUL
     scores, errors = service.parse_scores({a.key: form.raw(a.key) for a in formulas.ipp_rules().aspects})
     form.errors.update(errors)
-    if form.errors:
-        return await _evaluation_page(db_session, tenant, 422, errors=form.errors, values=form.data)
-    row, before = await service.save_evaluation(db_session, year, scores, notes)
-    await audit.record(db_session, _me(request), "update" if before else "create", "evaluation", str(year), before,
-                       service.evaluation_snapshot(row))
-    return _done(tenant, "evaluasi")
+    return await submit(request, db_session, form, lambda: service.save_evaluation(db_session, year, scores, notes),
+                        again=partial(_evaluation_page, db_session, tenant), to=_done(tenant, "evaluasi"))
 
 
 @post("/evaluasi/{year:int}/hapus", name="benchmarks:evaluation-delete")
 async def evaluation_delete(request: Request, tenant: Tenant, db_session: AsyncSession, year: int) -> Redirect:
-    row = await service.get_evaluation(db_session, year)
-    if row is None:
-        raise NotFoundException()
-    before = service.evaluation_snapshot(row)
-    await db_session.delete(row)
-    await db_session.flush()
-    await audit.record(db_session, _me(request), "delete", "evaluation", str(year), before, None)
-    return _done(tenant, "evaluasi")
+    row = found(await service.get_evaluation(db_session, year))
+    return await submit(request, db_session, Form({}), lambda: service.delete_evaluation(db_session, row),
+                        again=partial(_evaluation_page, db_session, tenant), to=_done(tenant, "evaluasi"))
 
 
 # -- monthly operations ---------------------------------------------------------------------------
@@ -245,30 +205,19 @@ async def operations_save(request: Request, tenant: Tenant, db_session: AsyncSes
     received, on_time = figures["complaints_received"], figures["complaints_on_time"]
     if received is not None and on_time is not None and on_time > received:
         form.errors["complaints_on_time"] = _("Cannot be more than the complaints received.")
-    if form.errors:
-        return await _operations_page(db_session, tenant, 422, errors=form.errors, values=form.data)
-    row, before = await service.save_operations(db_session, month, figures)
-    await audit.record(db_session, _me(request), "update" if before else "create", "operations", month, before,
-                       service.operations_snapshot(row))
-    return _done(tenant, "operasional")
+    return await submit(request, db_session, form, lambda: service.save_operations(db_session, month, figures),
+                        again=partial(_operations_page, db_session, tenant), to=_done(tenant, "operasional"))
 
 
 @post("/operasional/{month:str}/hapus", name="benchmarks:operations-delete")
 async def operations_delete(request: Request, tenant: Tenant, db_session: AsyncSession, month: str) -> Redirect:
-    row = await service.get_operations(db_session, month) if periods.MONTH_RE.match(month) else None
-    if row is None:
-        raise NotFoundException()
-    before = service.operations_snapshot(row)
-    await db_session.delete(row)
-    await db_session.flush()
-    await audit.record(db_session, _me(request), "delete", "operations", month, before, None)
-    return _done(tenant, "operasional")
+    row = found(await service.get_operations(db_session, month) if periods.MONTH_RE.match(month) else None)
+    return await submit(request, db_session, Form({}), lambda: service.delete_operations(db_session, row),
+                        again=partial(_operations_page, db_session, tenant), to=_done(tenant, "operasional"))
 
 
 router = Router(
-    path="/{slug:str}/admin/kinerja",
-    guards=[tenant_admin],
-    dependencies={"tenant": provide_tenant},
+    path="/kinerja",
     route_handlers=[position, survey, survey_responses, survey_summary, survey_delete, evaluation, evaluation_save,
                     evaluation_delete, operations, operations_save, operations_delete],
 )

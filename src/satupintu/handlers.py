@@ -1,0 +1,72 @@
+"""What the staff pages' handlers share: the form body, the signed-in person, and the one way a
+form is handled.
+
+``submit`` is that way: check the form; if anything is wrong, show the page again with a message
+per field (status 422, and the request's transaction rolls back, so nothing changes); otherwise let
+the domain service make the change, write it to the audit log with the person who made it, and
+redirect (303) to the page that shows the result.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Annotated, Any, TypeVar
+
+from litestar import Request
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from satupintu.audit import service as audit
+from satupintu.audit.service import Change
+from satupintu.forms import Form, Invalid
+from satupintu.security import Principal
+
+FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+
+T = TypeVar("T")
+Page = Callable[..., Template | Awaitable[Template]]
+"""Shows a page again: called with the status and ``errors``/``values`` keywords."""
+
+
+def me(request: Request) -> Principal:
+    """The signed-in person; the routers' guards have made sure there is one."""
+    return request.scope["principal"]
+
+
+def found(row: T | None) -> T:
+    """The row a page is about, or the page does not exist (404)."""
+    if row is None:
+        raise NotFoundException()
+    return row
+
+
+async def show(page: Page, status: int, **context: Any) -> Template:
+    shown = page(status, **context)
+    return await shown if inspect.isawaitable(shown) else shown
+
+
+async def submit(request: Request, session: AsyncSession, form: Form, save: Callable[[], Awaitable[Change | None]],
+                 *, again: Page, to: str | Callable[[Change | None], str],
+                 refused: Mapping[type[Exception], str] | None = None) -> Template | Redirect:
+    """Validate, 422 with errors, save, audit, redirect.
+
+    ``save`` runs only when the form is valid and returns the change it made (None: nothing to
+    record). It refuses with ``Invalid`` (messages per field), or with an exception named in
+    ``refused``, whose message then stands at the field given there.
+    """
+    try:
+        form.check()
+        change = await save()
+    except Invalid as exc:
+        return await show(again, 422, errors=exc.errors, values=form.data)
+    except tuple(refused or ()) as exc:
+        field = next(name for kind, name in (refused or {}).items() if isinstance(exc, kind))
+        return await show(again, 422, errors={field: str(exc)}, values=form.data)
+    if change is not None:
+        await audit.record_change(session, me(request), change)
+    return Redirect(to if isinstance(to, str) else to(change), status_code=303)
