@@ -123,16 +123,16 @@ async def quiz(request: Request, tenant: Tenant, db_session: AsyncSession, modul
 @get("/{module:str}/sertifikat", name="knowledge:certificate")
 async def certificate(request: Request, tenant: Tenant, db_session: AsyncSession, module: str) -> Template:
     found = _module_or_404(module)
-    me = me(request)
-    row = (await service.progress_of(db_session, me.id)).get(found.slug)
+    person = me(request)
+    row = (await service.progress_of(db_session, person.id)).get(found.slug)
     if row is None or row.completed_at is None:
         raise NotFoundException()
-    account = await db_session.scalar(select(StaffAccount).where(StaffAccount.id == me.id))
-    code = service.verification_code(request.app.state.settings.secret_key, tenant.id, me.id, found.slug,
+    account = await db_session.scalar(select(StaffAccount).where(StaffAccount.id == person.id))
+    code = service.verification_code(request.app.state.settings.secret_key, tenant.id, person.id, found.slug,
                                      row.completed_at)
     verify_url = absolute_url(request, f"/{tenant.slug}/sertifikat?kode={code}")  # whole, for paper
     return Template("knowledge/certificate.html", context=context(
-        tenant, module=found, row=row, name=account.name if account else me.name, code=code, verify_url=verify_url))
+        tenant, module=found, row=row, name=account.name if account else person.name, code=code, verify_url=verify_url))
 
 
 @get("/{slug:str}/sertifikat", name="knowledge:verify")
