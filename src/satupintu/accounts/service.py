@@ -181,7 +181,8 @@ async def load_principal(maker: async_sessionmaker[AsyncSession], data: dict[str
 # -- a regency's staff and identity provider, as its admins manage them in the console -------------
 
 STAFF_FIELDS = ("email", "name", "role", "agency_id", "active")
-SSO_FIELDS = ("issuer", "client_id", "role_claim", "admin_values", "operator_values", "enabled")
+SSO_FIELDS = ("issuer", "client_id", "role_claim", "admin_values", "operator_values", "enabled", "link_by_email",
+              "sync_roles")
 
 
 async def staff(session: AsyncSession) -> list[StaffAccount]:
@@ -197,7 +198,7 @@ async def add_staff(session: AsyncSession, **fields: Any) -> Change:
     try:
         account = await create_staff(session, **fields)
     except AccountError as exc:
-        raise Invalid({"email": str(exc)}) from exc
+        raise Invalid({exc.field: str(exc)}) from exc
     return Change("create", "staff", account.email, None, snapshot(account, STAFF_FIELDS))
 
 

@@ -38,8 +38,9 @@ async def services(tenant: Tenant, db_session: AsyncSession, q: str = "", katego
 
 async def _service_page(session: AsyncSession, tenant: Tenant, row: TenantService, status: int = 200,
                         **context: object) -> Template:
+    counters = await agencies_service.counters(session, agency_id=row.agency_id) if row.agency_id else []
     return page("service_form", tenant, "services", status, row=row, agencies=await agencies_service.agencies(session),
-                counters=await agencies_service.counters(session), **context)
+                counters=counters, **context)
 
 
 @get("/layanan/{code:str}", name="admin:service")

@@ -30,13 +30,15 @@ async def sso(tenant: Tenant, db_session: AsyncSession) -> Template:
 async def sso_save(request: Request, tenant: Tenant, db_session: AsyncSession, data: FormData) -> Template | Redirect:
     form = Form(data)
     issuer = form.text("issuer", required=True, max_length=300).rstrip("/")
-    if issuer and (problem := oidc.issuer_problem(issuer)):
+    if issuer and (problem := oidc.issuer_problem(
+            issuer, allow_loopback=request.app.state.settings.oidc_allow_loopback)):
         form.errors["issuer"] = problem
     values = {"issuer": issuer, "client_id": form.text("client_id", required=True, max_length=200),
               "role_claim": form.text("role_claim", required=True, max_length=60, pattern=r"[A-Za-z0-9_:.-]+"),
               "admin_values": form.lines("admin_values", max_lines=20, max_length=120),
               "operator_values": form.lines("operator_values", max_lines=20, max_length=120),
-              "enabled": form.flag("enabled")}
+              "enabled": form.flag("enabled"), "link_by_email": form.flag("link_by_email"),
+              "sync_roles": form.flag("sync_roles")}
     if not values["admin_values"] and not values["operator_values"]:
         form.errors["admin_values"] = _("Name at least one claim value that grants a role.")
     secret = form.raw("client_secret").strip()

@@ -359,13 +359,14 @@ def change_settings(row: TenantService, *, enabled: bool, cost: int, cost_note: 
 
 async def save_settings(session: AsyncSession, row: TenantService, *, agency: Any, counter: Any,
                         **settings: Any) -> Change:
-    """Change one service's settings from the console: an offered service needs an agency, and its
-    counter must be one of that agency's."""
-    errors = {}
+    """Change one service's settings from the console: an offered service needs an agency, its
+    counter must be one of that agency's, and its fee must agree with its note."""
+    problems = settings_problems(cost=settings["cost"], cost_note=settings["cost_note"],
+                                 agency_id=agency.id if agency else None,
+                                 counter_agency_id=counter.agency_id if counter else None)
+    errors = {name: _(message) for name, message in problems.items()}
     if settings["enabled"] and agency is None:
         errors["agency_id"] = _("A service that is offered needs an agency that serves it.")
-    if counter is not None and agency is not None and counter.agency_id != agency.id:
-        errors["counter_id"] = _("This counter belongs to another agency.")
     if errors:
         raise Invalid(errors)
     before = audit.snapshot(row, SETTINGS_FIELDS)
