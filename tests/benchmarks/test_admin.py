@@ -157,6 +157,8 @@ def _a_survey_period_can_be_replaced_and_deleted(admin) -> None:
 def test_evaluation_self_assessment(admin):
     scores = {"kebijakan": "4,5", "sdm": "4", "sarpras": "3,5", "sipp": "4", "pengaduan": "5", "inovasi": "3"}
     assert post(admin, f"{BASE}/evaluasi", year="2025", notes="Bukti: https://mpp.banyuwangikab.go.id/ipp\x00",
+                **scores).status_code == 422  # forms refuse NUL and control characters
+    assert post(admin, f"{BASE}/evaluasi", year="2025", notes="Bukti: https://mpp.banyuwangikab.go.id/ipp",
                 **scores).status_code == 303
     page = admin.get(f"{BASE}/evaluasi").text
     assert "4,01" in page and "A- (Sangat Baik)" in page

@@ -101,7 +101,7 @@ BAD_INPUT = {
         ("scope", "", "Isian ini wajib diisi."),
         ("status", "batal", "Pilih salah satu pilihan."),
         ("signed_on", "", "harus memiliki tanggal penandatanganan"),
-        ("signed_on", "2999-01-01", "tidak boleh di masa depan"),
+        ("signed_on", "2099-01-01", "tidak boleh di masa depan"),  # 2999 is past the last day forms accept
         ("ends_on", "2019-01-01", "tidak boleh sebelum tanggal penandatanganan"),
         ("counterpart_code", "12.345", "Paling banyak 5 karakter."),
     ]),

@@ -164,7 +164,7 @@ async def evaluation_save(request: Request, tenant: Tenant, db_session: AsyncSes
                           data: FormData) -> Template | Redirect:
     form = Form(data)
     year = form.integer("year", minimum=service.FIRST_YEAR, maximum=date.today().year)
-    notes = form.text("notes", max_length=2000).replace("\x00", "")  # PostgreSQL text cannot hold NUL
+    notes = form.text("notes", max_length=2000)
     scores, errors = service.parse_scores({a.key: form.raw(a.key) for a in formulas.ipp_rules().aspects})
     form.errors.update(errors)
     return await submit(request, db_session, form, lambda: service.save_evaluation(db_session, year, scores, notes),
