@@ -98,7 +98,7 @@ async def quiz(request: Request, tenant: Tenant, db_session: AsyncSession, modul
     form = Form(data)
     # The positions the person saw belong to the attempt the page was drawn for (an older tab may
     # post an earlier attempt); anything else is scored against the next attempt's order.
-    row = (await service.progress_of(db_session, _me(request).id)).get(found.slug)
+    row = (await service.progress_of(db_session, me(request).id)).get(found.slug)
     taken = row.attempts if row else 0
     shown = form.raw("attempt")
     attempt = int(shown[:9]) if shown.isascii() and shown.isdigit() and int(shown[:9]) <= taken else taken
