@@ -34,6 +34,16 @@ def submit(page, form_with: str) -> None:
     page.locator(f"form:has({form_with}) button[type=submit]").first.click()
 
 
+def bad_then_good(page, field: str, bad: str, good: str, next_step: str) -> None:
+    """A wizard step refuses a bad value and says why, then takes the corrected one and moves on."""
+    page.fill(f"#f-{field}", bad)
+    submit(page, f"#f-{field}")
+    shows_error(page, field)
+    page.fill(f"#f-{field}", good)
+    submit(page, f"#f-{field}")
+    page.wait_for_url(f"**/onboarding/situbondo/{next_step}")
+
+
 @pytest.fixture
 def invitation(live_database) -> str:
     return create_invitation(live_database, "35.12", "kominfo@situbondokab.go.id")
@@ -55,12 +65,7 @@ def test_each_wizard_step_shows_its_errors(invitation, live_server, page, shots)
     page.locator("form[action$='/siap'] button").click()
     shows_error(page, None)  # nothing is set up yet: going live is refused and says why
     page.goto(f"{live_server}/onboarding/situbondo/profil")
-    page.fill("#f-name", "   ")  # passes the browser's `required`; the server refuses it
-    submit(page, "#f-name")
-    shows_error(page, "name")
-    page.fill("#f-name", "Kabupaten Situbondo")
-    submit(page, "#f-name")
-    page.wait_for_url("**/onboarding/situbondo/lokasi")
+    bad_then_good(page, "name", "   ", "Kabupaten Situbondo", "lokasi")  # spaces pass `required`
 
     page.fill("#f-hours_senin", "8-15")
     submit(page, "#f-hours_senin")
@@ -96,12 +101,7 @@ def test_each_wizard_step_shows_its_errors(invitation, live_server, page, shots)
     submit(page, "input[value=lanjut]")
     page.wait_for_url("**/onboarding/situbondo/kebijakan")
 
-    page.fill("#f-document_deadline_days", "tiga puluh")
-    submit(page, "#f-document_deadline_days")
-    shows_error(page, "document_deadline_days")
-    page.fill("#f-document_deadline_days", "30")
-    submit(page, "#f-document_deadline_days")
-    page.wait_for_url("**/onboarding/situbondo/akses")
+    bad_then_good(page, "document_deadline_days", "tiga puluh", "30", "akses")
 
     page.fill("#f-name", "Budi Operator")
     page.fill("#f-email", "budi@situbondokab.go.id")
