@@ -153,8 +153,10 @@ def bare_app(dsn: str, page_size: int):  # noqa: ANN201 - built only in the bare
 def _serve_bare(port: int) -> None:
     import uvicorn
 
+    from satupintu.catalogue.routes import API_PAGE_SIZE
+
     dsn = os.environ["SATUPINTU_DATABASE_URL"].replace("+asyncpg", "")
-    uvicorn.run(bare_app(dsn, 10_000), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.run(bare_app(dsn, API_PAGE_SIZE), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 def _start_bare(env: dict[str, str]) -> tuple[subprocess.Popen, str]:

@@ -19,7 +19,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from satupintu import logs, security, web
+from satupintu import caching, logs, security, web
 from satupintu.accounts import routes as accounts_routes
 from satupintu.accounts.middleware import principal_loader
 from satupintu.accounts.sessions import COOKIE, DatabaseStore, SessionConfig
@@ -124,6 +124,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         debug=False,
     )
     app.state.settings = settings
+    app.state.page_cache = caching.ByteCache(caching.PAGE_CACHE_BYTES)
     app.state.broker = broker
     app.state.auth_sessionmaker = maker
     return app

@@ -5,6 +5,10 @@ Isolation is enforced twice. Here, in the ORM: a session bound to a tenant adds
 every insert; a session bound to no tenant refuses to touch tenant-owned models at all. In
 PostgreSQL, row-level security reads ``app.tenant_id``, which this module sets per transaction
 (``set_config(..., true)``), so a pooled connection never carries a tenant to its next borrower.
+
+Every transaction that writes a tenant's rows also adds one to ``tenants.revision`` when it commits.
+What the web processes cache is keyed by that number, so they all see a change on the next request
+without sharing a cache or being told.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     DateTime,
+    Text,
+    cast,
     ForeignKey,
     ForeignKeyConstraint,
     Integer,
@@ -29,6 +35,7 @@ from sqlalchemy import (
     inspect,
     select,
     text,
+    update,
 )
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -139,6 +146,17 @@ class TenantSession(Session):
 
 def session_tenant(session: Session | AsyncSession) -> int | None:
     return session.info.get("tenant_id")
+
+
+_CHANGED = "changed_tenants"
+"""``session.info`` key: the tenants whose rows this transaction wrote, whose revision its commit bumps."""
+
+
+@event.listens_for(TenantSession, "do_orm_execute")
+def _note_written_tenant(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete or state.is_insert) and state.session.info.get("tenant_id") is not None \
+            and any(issubclass(m.class_, TenantOwned) for m in state.all_mappers):
+        state.session.info.setdefault(_CHANGED, set()).add(state.session.info["tenant_id"])
 
 
 _tenant_tables_cache: tuple[int, frozenset[str]] = (0, frozenset())
@@ -341,6 +359,32 @@ def _guard_flush(session: Session, _ctx: Any, _instances: Any) -> None:
             raise CrossTenantWrite("rows never move between tenants")
 
 
+@event.listens_for(TenantSession, "after_flush")
+def _note_changed_tenants(session: Session, _ctx: Any) -> None:
+    changed = session.info.setdefault(_CHANGED, set())
+    for obj in (*session.new, *session.deleted, *session.dirty):
+        if isinstance(obj, TenantOwned):
+            changed.add(obj.tenant_id)
+        elif getattr(obj, "__tablename__", None) == "tenants" and obj.id is not None:
+            changed.add(obj.id)
+    changed.discard(None)
+
+
+@event.listens_for(TenantSession, "before_commit")
+def _bump_revisions(session: Session) -> None:
+    session.flush()
+    changed = session.info.pop(_CHANGED, None)
+    if changed:
+        tenants = Base.metadata.tables["tenants"]
+        session.connection().execute(
+            update(tenants).where(tenants.c.id.in_(sorted(changed))).values(revision=tenants.c.revision + 1))
+
+
+@event.listens_for(TenantSession, "after_rollback")
+def _forget_changes(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
+
+
 def _set_pg_tenant(connection: Connection, tenant_id: int | None) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(
@@ -351,13 +395,25 @@ def _set_pg_tenant(connection: Connection, tenant_id: int | None) -> None:
 
 @event.listens_for(TenantSession, "after_begin")
 def _begin_in_tenant(session: Session, _tx: Any, connection: Connection) -> None:
-    _set_pg_tenant(connection, session.info.get("tenant_id"))
+    # A transaction starts with no tenant: the setting is only ever set transaction-locally.
+    if session.info.get("tenant_id") is not None:
+        _set_pg_tenant(connection, session.info["tenant_id"])
 
 
-async def bind_tenant(session: AsyncSession, tenant_id: int | None) -> None:
-    """Bind a session to a tenant, also inside a transaction that has already begun."""
+def tenant_setting(tenant_id: Any) -> Any:
+    """``set_config('app.tenant_id', <id>, true)`` as a column expression, for a query that finds the
+    tenant and binds the transaction to it in one statement (PostgreSQL only)."""
+    return func.set_config(TENANT_SETTING, cast(tenant_id, Text), True)
+
+
+async def bind_tenant(session: AsyncSession, tenant_id: int | None, *, in_database: bool = False) -> None:
+    """Bind a session to a tenant, also inside a transaction that has already begun.
+
+    ``in_database``: the statement that found the tenant already set ``app.tenant_id`` (see
+    :func:`tenant_setting`), so only the ORM filter is left to bind.
+    """
     session.info["tenant_id"] = tenant_id
-    if session.in_transaction() and session.bind is not None:
+    if not in_database and session.in_transaction() and session.bind is not None:
         connection = await session.connection()
         if connection.dialect.name == "postgresql":
             await session.execute(

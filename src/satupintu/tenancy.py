@@ -32,12 +32,12 @@ class TenantSuspended(HTTPException):
 async def resolve(session: AsyncSession, slug: str, *, allow_onboarding: bool = False) -> Tenant:
     if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
         raise TenantNotFound(detail=slug[:60])
-    tenant = await tenants_service.get_by_slug(session, slug)
+    tenant = await tenants_service.get_by_slug(session, slug, bind=True)
     if tenant is None or (tenant.status == TenantStatus.ONBOARDING and not allow_onboarding):
         raise TenantNotFound(detail=slug)
     if tenant.status == TenantStatus.SUSPENDED:
         raise TenantSuspended(tenant)
-    await bind_tenant(session, tenant.id)
+    await bind_tenant(session, tenant.id, in_database=True)
     structlog.contextvars.bind_contextvars(tenant=tenant.slug)
     return tenant
 

@@ -68,7 +68,7 @@ def test_the_query_table_covers_enough_real_questions():
 def test_expected_service_ranks_first(search_client, query, expected):
     response = search_client.get("/api/v1/tenants/banyuwangi/services", params={"q": query})
     assert response.status_code == 200
-    results = response.json()
+    results = response.json()["items"]
     assert results, f"{query!r} found nothing"
     assert results[0]["code"] == expected, f"{query!r}: got {[r['code'] for r in results[:3]]}"
     assert results == sorted(results, key=lambda r: -r["score"])
@@ -76,14 +76,15 @@ def test_expected_service_ranks_first(search_client, query, expected):
 
 def test_empty_query_lists_every_enabled_service_and_gibberish_finds_nothing(search_client):
     everything = search_client.get("/api/v1/tenants/banyuwangi/services").json()
-    assert len(everything) > 150
-    assert search_client.get("/api/v1/tenants/banyuwangi/services", params={"q": "qqqzzzxxx"}).json() == []
+    assert everything["total"] > 150
+    nothing = search_client.get("/api/v1/tenants/banyuwangi/services", params={"q": "qqqzzzxxx"}).json()
+    assert nothing["items"] == [] and nothing["total"] == 0 and nothing["next"] is None
 
 
 def test_filters_by_category_agency_and_life_event(search_client):
-    adminduk = search_client.get("/api/v1/tenants/banyuwangi/services", params={"kategori": "adminduk"}).json()
+    adminduk = search_client.get("/api/v1/tenants/banyuwangi/services", params={"kategori": "adminduk"}).json()["items"]
     assert adminduk and {s["category"] for s in adminduk} == {"adminduk"}
-    birth = search_client.get("/api/v1/tenants/banyuwangi/services", params={"peristiwa": "kelahiran"}).json()
+    birth = search_client.get("/api/v1/tenants/banyuwangi/services", params={"peristiwa": "kelahiran"}).json()["items"]
     assert "akta-kelahiran" in [s["code"] for s in birth]
-    police = search_client.get("/api/v1/tenants/banyuwangi/services", params={"q": "sim", "kategori": "kepolisian"}).json()
+    police = search_client.get("/api/v1/tenants/banyuwangi/services", params={"q": "sim", "kategori": "kepolisian"}).json()["items"]
     assert police and all(s["category"] == "kepolisian" for s in police)

@@ -55,7 +55,7 @@ def test_pages_and_api_of_one_tenant_never_show_anothers_agencies(client):
     for slug, own in names.items():
         others = set().union(*(n for s, n in names.items() if s != slug)) - own
         page = client.get(f"/{slug}/").text + client.get(f"/{slug}/layanan").text
-        api = client.get(f"/api/v1/tenants/{slug}/services").json()
+        api = client.get(f"/api/v1/tenants/{slug}/services", params={"per_halaman": 200}).json()["items"]
         served_by = {s["agency"] for s in api if s["agency"]}
         assert served_by <= own
         leaked = [name for name in others if name in page]
@@ -126,7 +126,7 @@ def test_non_utf8_and_junk_query_input_gets_a_4xx_or_a_clean_answer(client):
 
 def test_request_sessions_carry_the_tenant_guard(client):
     """Regression: the web session must be a TenantSession, or the ORM filter silently vanishes."""
-    codes = [s["code"] for s in client.get("/api/v1/tenants/banyuwangi/services", params={"q": "akta lahir"}).json()]
+    codes = [s["code"] for s in client.get("/api/v1/tenants/banyuwangi/services", params={"q": "akta lahir"}).json()["items"]]
     assert len(codes) == len(set(codes)), "the same service appears once per tenant: the filter is off"
     for slug in ("banyuwangi", "purbalingga"):
         page = client.get(f"/{slug}/layanan", params={"q": "skck"}).text

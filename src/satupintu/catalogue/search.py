@@ -4,6 +4,11 @@ A small, explainable ranker rather than a search engine: a regency has a few hun
 so scoring them all in memory takes milliseconds and needs no extra infrastructure. Words are
 normalised (case, accents, common spellings and colloquial verbs), matched exactly, by prefix or,
 for longer words, by edit similarity to forgive typos, and weighted by the field they hit.
+
+Kept compact for hundreds of regencies in one process: a service's words are computed once for its
+text and shared by every regency whose text is the same (most of them take the shared catalogue as it
+is), and what a query word matches in a vocabulary is remembered for the next regency with the same
+vocabulary. Both memories are bounded.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import cachetools
 from rapidfuzz.distance import Levenshtein
 
 PHRASES = [
@@ -89,12 +95,33 @@ class Document:
     attrs: dict = field(default_factory=dict)
 
 
+def _content_size(content: tuple[int, dict[str, frozenset[str]], tuple[str, ...]]) -> int:
+    text_size, fields, phrases = content
+    return 600 + text_size + sum(220 + 60 * len(words) for words in fields.values()) + sum(60 + len(p) for p in phrases)
+
+
+_CONTENT: cachetools.LRUCache = cachetools.LRUCache(maxsize=6 * 1024 * 1024, getsizeof=_content_size)
+"""A service text's indexed words and phrases, shared by every document with the same text (bytes bound)."""
+
+
 def document(key: str, *, name: str, name_en: str = "", keywords: Sequence[str] = (), product: str = "",
              summary: str = "", category: str = "", requirements: Sequence[str] = (), **attrs: object) -> Document:
-    raw = {"name": name, "name_en": name_en, "keywords": " ".join(keywords), "product": product,
-           "summary": summary, "category": category, "requirements": " ".join(requirements)}
-    phrases = tuple(" ".join(tokens(p)) for p in (name, name_en, product, *keywords))
-    return Document(key, {f: frozenset(tokens(v)) for f, v in raw.items()}, phrases, dict(attrs))
+    text = (name, name_en, tuple(keywords), product, summary, category, tuple(requirements))
+    content = _CONTENT.get(text)
+    if content is None:
+        raw = {"name": name, "name_en": name_en, "keywords": " ".join(keywords), "product": product,
+               "summary": summary, "category": category, "requirements": " ".join(requirements)}
+        content = _CONTENT[text] = (
+            sum(len(v) + 50 for v in raw.values()),
+            {f: frozenset(tokens(v)) for f, v in raw.items()},
+            tuple(" ".join(tokens(p)) for p in (name, name_en, product, *keywords)),
+        )
+    return Document(key, content[1], content[2], dict(attrs))
+
+
+def vocabulary(docs: Iterable[Document]) -> frozenset[str]:
+    """Every word indexed in these documents (pass it to :func:`rank` to reuse what queries matched)."""
+    return frozenset().union(*(words for doc in docs for words in doc.fields.values()))
 
 
 def _similar(word: str, candidate: str) -> float:
@@ -153,13 +180,29 @@ def score(query_words: Sequence[str], doc: Document, matches: dict[str, dict[str
     return total * coverage * coverage
 
 
-def rank(query: str, docs: Iterable[Document], *, minimum: float = 1.2, relative: float = 0.4) -> list[tuple[str, float]]:
+_MATCHES: cachetools.LRUCache = cachetools.LRUCache(maxsize=4096)
+"""What one query word matched in one vocabulary: regencies with the same services share it."""
+
+
+def _matches_in(word: str, words: frozenset[str]) -> dict[str, float]:
+    key = (word, words)
+    found = _MATCHES.get(key)
+    if found is None:
+        found = _MATCHES[key] = _matches(word, words)
+    return found
+
+
+def rank(query: str, docs: Iterable[Document], *, minimum: float = 1.2, relative: float = 0.4,
+         words_of_docs: frozenset[str] | None = None) -> list[tuple[str, float]]:
     """Document keys ranked best first, keeping those within ``relative`` of the best score, so a
-    precise question gets a short list; an empty query matches nothing (callers list everything)."""
+    precise question gets a short list; an empty query matches nothing (callers list everything).
+
+    ``words_of_docs``: the :func:`vocabulary` of these documents or of more (a word's matches in a
+    larger vocabulary score the same), computed once per index rather than per query."""
     docs = list(docs)
     words = [w for w in tokens(query, correct=True) if w not in STOPWORDS] or tokens(query, correct=True)
-    vocabulary = set().union(*(words for doc in docs for words in doc.fields.values()))
-    matches = {word: _matches(word, vocabulary) for word in words}
+    known = words_of_docs if words_of_docs is not None else vocabulary(docs)
+    matches = {word: _matches_in(word, known) for word in words}
     scored = [(doc.key, score(words, doc, matches)) for doc in docs]
     best = max((s for _, s in scored), default=0.0)
     floor = max(minimum, best * relative)

@@ -9,12 +9,12 @@ clash is listed as a conflict for a person to settle.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+import cachetools
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.audit import service as audit
@@ -122,6 +122,19 @@ async def get_service(session: AsyncSession, code: str, *, enabled_only: bool = 
     if enabled_only:
         query = query.where(TenantService.enabled.is_(True))
     return await session.scalar(query)
+
+
+async def show_service(session: AsyncSession, code: str) -> Any:
+    """An enabled service as citizens and the API see it (a row of ``API_COLUMNS``), or None."""
+    return (await session.execute(select(*API_COLUMNS).where(
+        TenantService.code == code, TenantService.enabled.is_(True)))).first()
+
+
+async def show_services(session: AsyncSession, codes: Sequence[str]) -> list[Any]:
+    """Enabled services as the API shows them, in the order of ``codes``."""
+    rows = {row.code: row for row in (await session.execute(select(*API_COLUMNS).where(
+        TenantService.code.in_(codes), TenantService.enabled.is_(True)))).all()}
+    return [rows[code] for code in codes if code in rows]
 
 
 @dataclass
@@ -243,37 +256,74 @@ async def upgrade_catalogue(session: AsyncSession, catalogue: SharedCatalogue) -
     return report
 
 
+LIST_COLUMNS = (
+    TenantService.code, TenantService.category, TenantService.name_id, TenantService.name_en,
+    TenantService.agency_id, TenantService.counter_id, TenantService.cost, TenantService.completion_value,
+    TenantService.completion_unit,
+)
+"""What a list of services shows, selected alone: a list never reads (or decodes) the rest of a row."""
+API_COLUMNS = (
+    *LIST_COLUMNS, TenantService.provider_kind, TenantService.summary_id, TenantService.summary_en,
+    TenantService.requirements, TenantService.steps, TenantService.cost_note, TenantService.product,
+    TenantService.legal_basis, TenantService.complaint_channel, TenantService.requirements_en,
+    TenantService.steps_en, TenantService.cost_note_en, TenantService.product_en, TenantService.complaint_channel_en,
+)
+"""What the API shows of a service: everything but the merge bookkeeping (``base``, ``overrides``)."""
+ORDER = (TenantService.category, TenantService.name_id, TenantService.code)
+"""The catalogue's order, total (codes are unique per tenant), so pages of it never overlap."""
+
+
 @dataclass
 class Finding:
-    service: TenantService
+    service: Any
     score: float | None
 
 
-_INDEX: OrderedDict[tuple, list[search.Document]] = OrderedDict()
-_INDEX_SIZE = 64
-"""Search documents of recently searched tenants, keyed by tenant and the state of its services."""
+@dataclass(frozen=True)
+class _Index:
+    docs: list[search.Document]
+    words: frozenset[str]
+
+    @property
+    def size(self) -> int:
+        return 2000 + 400 * len(self.docs)
 
 
-async def _documents(session: AsyncSession, category_names: Mapping[str, str]) -> list[search.Document]:
-    enabled = TenantService.enabled.is_(True)
-    count, changed = (await session.execute(
-        select(func.count(), func.max(TenantService.updated_at)).where(enabled))).one()
-    key = (str(session.bind.url) if session.bind else "", session.info.get("tenant_id"), count, changed)
-    if key in _INDEX:
-        _INDEX.move_to_end(key)
-        return _INDEX[key]
+_INDEX: cachetools.LRUCache = cachetools.LRUCache(maxsize=8 * 1024 * 1024, getsizeof=lambda index: index.size)
+"""Search documents per tenant revision, bounded by bytes (the words of a text are shared: see search)."""
+_WORDS: cachetools.LRUCache = cachetools.LRUCache(maxsize=32)
+"""One vocabulary object per distinct vocabulary, so regencies with the same services share it."""
+
+
+async def current_revision(session: AsyncSession) -> int:
+    from satupintu.tenants.models import Tenant
+
+    return await session.scalar(select(Tenant.revision).where(Tenant.id == session.info.get("tenant_id"))) or 0
+
+
+async def _documents(session: AsyncSession, category_names: Mapping[str, str], revision_: int | None) -> _Index:
+    if revision_ is None:
+        revision_ = await current_revision(session)
+    key = (str(session.bind.url) if session.bind else "", session.info.get("tenant_id"), revision_)
+    index = _INDEX.get(key)
+    if index is not None:
+        return index
+    rows = (await session.execute(select(
+        TenantService.code, TenantService.name_id, TenantService.name_en, TenantService.keywords,
+        TenantService.product, TenantService.summary_id, TenantService.category, TenantService.requirements,
+        TenantService.agency_id).where(TenantService.enabled.is_(True)))).all()
     docs = [
         search.document(
             row.code, name=row.name_id, name_en=row.name_en, keywords=row.keywords, product=row.product,
             summary=row.summary_id, category=category_names.get(row.category, row.category),
             requirements=row.requirements, category_code=row.category, agency_id=row.agency_id,
         )
-        for row in await tenant_services(session, enabled_only=True)
+        for row in rows
     ]
-    _INDEX[key] = docs
-    while len(_INDEX) > _INDEX_SIZE:
-        _INDEX.popitem(last=False)
-    return docs
+    words = search.vocabulary(docs)
+    words = _WORDS.setdefault(words, words)
+    index = _INDEX[key] = _Index(docs, words)
+    return index
 
 
 async def find_services(
@@ -284,33 +334,38 @@ async def find_services(
     agency_id: int | None = None,
     life_event: Sequence[str] | None = None,
     category_names: Mapping[str, str] | None = None,
+    columns: Sequence[Any] = LIST_COLUMNS,
+    revision: int | None = None,
 ) -> list[Finding]:
-    """A tenant's enabled services matching the citizen's words and filters, best first."""
+    """A tenant's enabled services matching the citizen's words and filters, best first.
+
+    Rows carry only ``columns``; ``revision`` is the tenant's (read when not given), which keys the
+    search index kept for it."""
+    statement = select(*columns).where(TenantService.enabled.is_(True))
     if not query.strip():
-        statement = select(TenantService).where(TenantService.enabled.is_(True)).order_by(
-            TenantService.category, TenantService.name_id)
         if category:
             statement = statement.where(TenantService.category == category)
         if agency_id is not None:
             statement = statement.where(TenantService.agency_id == agency_id)
         if life_event is not None:
             statement = statement.where(TenantService.code.in_(life_event))
-        rows = list((await session.scalars(statement)).all())
+        rows = list((await session.execute(statement.order_by(*ORDER))).all())
         if life_event is not None:
             order = {code: i for i, code in enumerate(life_event)}
             rows.sort(key=lambda r: order[r.code])
         return [Finding(row, None) for row in rows]
+    index = await _documents(session, category_names or {}, revision)
     docs = [
-        doc for doc in await _documents(session, category_names or {})
+        doc for doc in index.docs
         if (not category or doc.attrs["category_code"] == category)
         and (agency_id is None or doc.attrs["agency_id"] == agency_id)
         and (life_event is None or doc.key in life_event)
     ]
-    ranked = search.rank(query, docs)
+    ranked = search.rank(query, docs, words_of_docs=index.words)
     if not ranked:
         return []
-    rows = {row.code: row for row in (await session.scalars(select(TenantService).where(
-        TenantService.enabled.is_(True), TenantService.code.in_([code for code, _ in ranked])))).all()}
+    rows = {row.code: row for row in (await session.execute(
+        statement.where(TenantService.code.in_([code for code, _ in ranked])))).all()}
     return [Finding(rows[code], round(value, 3)) for code, value in ranked if code in rows]
 
 

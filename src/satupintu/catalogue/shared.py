@@ -79,8 +79,19 @@ def _services_from(path: Path, categories: dict[str, Category], agencies: dict[s
 
 
 def load_catalogue(root: Path | str = DEFAULT_CATALOGUE_DIR) -> SharedCatalogue:
-    """Read and validate every file of a catalogue directory; raises DataFileError."""
+    """Read and validate every file of a catalogue directory; raises DataFileError.
+
+    The catalogue shipped with the code is read once per process (pages ask for it on every request,
+    and it changes only with a deployment); any other directory is re-read when a file changes.
+    """
+    if Path(root) == DEFAULT_CATALOGUE_DIR:
+        return _shipped()
     return _load(str(Path(root).resolve()), *_stamp(Path(root)))
+
+
+@functools.cache
+def _shipped() -> SharedCatalogue:
+    return _load(str(DEFAULT_CATALOGUE_DIR.resolve()), *_stamp(DEFAULT_CATALOGUE_DIR))
 
 
 def _stamp(root: Path) -> tuple[float, ...]:

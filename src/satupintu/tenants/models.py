@@ -46,6 +46,8 @@ class Tenant(Base):
         default=TimeZone.WIB,
     )
     catalogue_version: Mapped[str | None] = mapped_column(String(20))
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Bumped by every transaction that writes this tenant's data; what web processes cache is keyed by it."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from satupintu import i18n
+from satupintu import caching, i18n
 from satupintu.agencies import service as agencies_service
 from satupintu.catalogue.shared import load_catalogue
 from satupintu.tenancy import provide_tenant
@@ -80,20 +80,22 @@ async def switch_language(lang: str, next: str = "/") -> Redirect:  # noqa: A002
 
 
 @get("/{slug:str}", name="tenant:home", dependencies={"tenant": provide_tenant})
-async def tenant_home(tenant: Tenant, db_session: AsyncSession) -> Template:
-    catalogue = load_catalogue()
-    agencies = await agencies_service.agencies(db_session)
-    grouped = {kind: [a for a in agencies if a.kind.value == kind] for kind in KIND_ORDER}
-    locations = await agencies_service.locations(db_session)
-    return Template("tenants/home.html", context={
-        "tenant": tenant,
-        "locations": locations,
-        "status": await agencies_service.opening(db_session, locations, tenant.timezone.iana),
-        "agencies": {k: v for k, v in grouped.items() if v},
-        "policy": await tenants_service.get_policy(db_session),
-        "life_events": list(catalogue.life_events.values()),
-        "days": DAYS,
-    })
+async def tenant_home(request: Request, tenant: Tenant, db_session: AsyncSession) -> Response:
+    async def context() -> dict[str, Any]:
+        agencies = await agencies_service.agencies(db_session)
+        grouped = {kind: [a for a in agencies if a.kind.value == kind] for kind in KIND_ORDER}
+        locations = await agencies_service.locations(db_session)
+        return {
+            "tenant": tenant,
+            "locations": locations,
+            "status": await agencies_service.opening(db_session, locations, tenant.timezone.iana),
+            "agencies": {k: v for k, v in grouped.items() if v},
+            "policy": await tenants_service.get_policy(db_session),
+            "life_events": list(load_catalogue().life_events.values()),
+            "days": DAYS,
+        }
+
+    return await caching.page(request, tenant, "tenants/home.html", context, per_minute=True)
 
 
 router = Router(path="/", route_handlers=[index, healthz, readyz, switch_language, tenant_home])

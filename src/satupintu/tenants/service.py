@@ -20,13 +20,19 @@ from satupintu.catalogue import service as catalogue_service
 from satupintu.catalogue.fees import fee_problem
 from satupintu.catalogue.shared import SharedCatalogue, load_catalogue
 from satupintu.datafiles import DataFileError, locate
-from satupintu.db import bind_tenant
+from satupintu.db import bind_tenant, tenant_setting
 from satupintu.tenants.models import Tenant, TenantPolicy, TenantStatus, TimeZone
 from satupintu.tenants.packs import PackSpec, load_pack, pack_path
 
 
-async def get_by_slug(session: AsyncSession, slug: str) -> Tenant | None:
-    return await session.scalar(select(Tenant).where(Tenant.slug == slug))
+async def get_by_slug(session: AsyncSession, slug: str, *, bind: bool = False) -> Tenant | None:
+    """The tenant with this slug; ``bind`` also sets PostgreSQL's ``app.tenant_id`` to it in the same
+    statement (the caller then binds the session's ORM filter with ``bind_tenant(..., in_database=True)``)."""
+    statement = select(Tenant).where(Tenant.slug == slug)
+    if bind and session.bind is not None and session.bind.dialect.name == "postgresql":
+        statement = statement.add_columns(tenant_setting(Tenant.id))
+    row = (await session.execute(statement)).first()
+    return row[0] if row else None
 
 
 async def list_tenants(session: AsyncSession, *, public_only: bool = False) -> list[Tenant]:
