@@ -155,7 +155,7 @@ _CHANGED = "changed_tenants"
 @event.listens_for(TenantSession, "do_orm_execute")
 def _note_written_tenant(state: ORMExecuteState) -> None:
     if (state.is_update or state.is_delete or state.is_insert) and state.session.info.get("tenant_id") is not None \
-            and any(issubclass(m.class_, TenantOwned) for m in state.all_mappers):
+            and any(_bumps_revision(m.class_) for m in state.all_mappers):
         state.session.info.setdefault(_CHANGED, set()).add(state.session.info["tenant_id"])
 
 
@@ -359,11 +359,18 @@ def _guard_flush(session: Session, _ctx: Any, _instances: Any) -> None:
             raise CrossTenantWrite("rows never move between tenants")
 
 
+def _bumps_revision(cls: type) -> bool:
+    """Whether writing this model can change what citizens' cached pages show. Tables of operational
+    state that those pages never show (queue tickets, the audit log) say ``bumps_revision: False`` in
+    ``__table_info__``, so a busy day of tickets does not empty the regency's cached pages."""
+    return issubclass(cls, TenantOwned) and cls.__table__.info.get("bumps_revision", True)
+
+
 @event.listens_for(TenantSession, "after_flush")
 def _note_changed_tenants(session: Session, _ctx: Any) -> None:
     changed = session.info.setdefault(_CHANGED, set())
     for obj in (*session.new, *session.deleted, *session.dirty):
-        if isinstance(obj, TenantOwned):
+        if _bumps_revision(type(obj)):
             changed.add(obj.tenant_id)
         elif getattr(obj, "__tablename__", None) == "tenants" and obj.id is not None:
             changed.add(obj.id)

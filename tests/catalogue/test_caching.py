@@ -116,6 +116,24 @@ def test_a_rolled_back_write_does_not_bump_the_revision(database):
     assert run(_revisions(database.url)) == before
 
 
+def test_writes_no_cached_page_shows_leave_the_revision_alone(database):
+    from satupintu.audit.models import AuditEntry
+
+    async def audit_only() -> None:
+        engine = make_engine(database.url)
+        maker = make_sessionmaker(engine)
+        async with tenant_session(maker, None) as session:
+            tenant = await tenants_service.get_by_slug(session, "bangkalan")
+        async with tenant_session(maker, tenant.id) as session:
+            session.add(AuditEntry(actor="uji@bangkalan.test", actor_role="tenant_admin", action="view",
+                                   entity="service", entity_key="skck-baru"))
+        await engine.dispose()
+
+    before = run(_revisions(database.url))
+    run(audit_only())
+    assert run(_revisions(database.url)) == before
+
+
 @pytest.mark.parametrize("path", ["/banyuwangi/", "/banyuwangi/layanan", "/banyuwangi/layanan/skck-baru",
                                   "/api/v1/tenants/banyuwangi/services?q=skck",
                                   "/api/v1/tenants/banyuwangi/services/skck-baru"])

@@ -16,7 +16,7 @@ from satupintu.db import Base, TenantOwned
 
 class AuditEntry(TenantOwned, Base):
     __tablename__ = "audit_log"
-    __table_info__ = {"app_grants": "SELECT, INSERT"}
+    __table_info__ = {"app_grants": "SELECT, INSERT", "bumps_revision": False}
 
     actor: Mapped[str] = mapped_column(String(254))
     actor_role: Mapped[str] = mapped_column(String(20))

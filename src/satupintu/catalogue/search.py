@@ -180,7 +180,7 @@ def score(query_words: Sequence[str], doc: Document, matches: dict[str, dict[str
     return total * coverage * coverage
 
 
-_MATCHES: cachetools.LRUCache = cachetools.LRUCache(maxsize=4096)
+_MATCHES: cachetools.LRUCache = cachetools.LRUCache(maxsize=1024)
 """What one query word matched in one vocabulary: regencies with the same services share it."""
 
 

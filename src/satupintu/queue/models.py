@@ -75,6 +75,7 @@ class NumberSequence(TenantOwned, Base):
     """The last number given in one group on one local day; locked while a ticket is numbered."""
 
     __tablename__ = "queue_sequences"
+    __table_info__ = {"bumps_revision": False}  # operational state: no cached public page shows it
     __extra_table_args__ = (
         UniqueConstraint("tenant_id", "group_id", "day"),
         tenant_fk(["group_id"], "queue_groups", ondelete="CASCADE"),
@@ -89,6 +90,7 @@ class Ticket(TenantOwned, Base):
     """One place in line, with every step timestamped so waiting and service time are measured."""
 
     __tablename__ = "queue_tickets"
+    __table_info__ = {"bumps_revision": False}  # operational state: no cached public page shows it
     __extra_table_args__ = (
         UniqueConstraint("public_id"),
         UniqueConstraint("tenant_id", "group_id", "day", "number"),
@@ -126,6 +128,7 @@ class Desk(TenantOwned, Base):
     """An operator staffing one counter: one operator per counter and one counter per operator."""
 
     __tablename__ = "queue_desks"
+    __table_info__ = {"bumps_revision": False}  # operational state: no cached public page shows it
     __extra_table_args__ = (
         UniqueConstraint("tenant_id", "counter_id"),
         UniqueConstraint("tenant_id", "staff_id"),
