@@ -16,7 +16,6 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from satupintu import caching, logs, security, web
@@ -106,8 +105,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             transfer_routes.public_router,
             benchmarks_routes.router,
             queue_routes.router, queue_console.router,
-            create_static_files_router(path="/static", directories=[web.STATIC_DIR],
-                                       cache_control=None, include_in_schema=False),
+            web.static_files,
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), queue_live.channels_plugin(settings)],
         stores=stores,

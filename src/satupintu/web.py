@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import socket
@@ -13,9 +14,9 @@ from typing import Any
 
 import structlog
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from litestar import MediaType, Request, Response
+from litestar import MediaType, Request, Response, get
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
-from litestar.response import Template
+from litestar.response import File, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
 from satupintu import i18n
@@ -41,10 +42,51 @@ SECURITY_HEADERS = [
 ]
 
 
-def _static_version(name: str) -> str:
+_HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{10})(?P<suffix>\.[A-Za-z0-9]+)$")
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@functools.cache
+def _digest(name: str) -> str | None:
     path = STATIC_DIR / name
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.exists() else "0"
-    return f"/static/{name}?v={digest}"
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.is_file() else None
+
+
+def static_url(name: str) -> str:
+    """A static file's address with its content's digest in the name (``satupintu.1a2b3c4d5e.css``):
+    browsers keep it for a year, and a changed file gets a new name. Files ship with the code, so the
+    digest is computed once per process."""
+    digest = _digest(name)
+    if digest is None:
+        return f"/static/{name}"
+    stem, _, suffix = name.rpartition(".")
+    return f"/static/{stem}.{digest}.{suffix}"
+
+
+def _static_file(path: str) -> tuple[Path, bool] | None:
+    """The file a ``/static/`` path names, and whether it was named by its current digest (an older
+    digest, from a page of the previous release, gets the current file, cached briefly)."""
+    name, current = path.lstrip("/"), False
+    hashed = _HASHED.match(name)
+    if hashed and _digest(hashed["stem"] + hashed["suffix"]) is not None:
+        name = hashed["stem"] + hashed["suffix"]
+        current = _digest(name) == hashed["digest"]
+    root = STATIC_DIR.resolve()
+    file = (root / name).resolve()
+    if not file.is_relative_to(root) or not file.is_file():
+        return None
+    return file, current
+
+
+@get("/static/{path:path}", name="static", include_in_schema=False, sync_to_thread=False)
+def static_files(path: str) -> File:
+    """Stylesheets and scripts: for a year under a content-hashed name, briefly under the plain one."""
+    found = _static_file(path)
+    if found is None:
+        raise NotFoundException()
+    file, immutable = found
+    return File(file, content_disposition_type="inline",
+                headers={"cache-control": IMMUTABLE if immutable else "public, max-age=300"})
 
 
 def make_environment() -> Environment:
@@ -57,9 +99,8 @@ def make_environment() -> Environment:
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["options"] = lambda items, value, text: [(getattr(i, value), getattr(i, text)) for i in items]
-    static_urls: dict[str, str] = {}
     env.globals.update(
-        static=lambda name: static_urls.setdefault(name, _static_version(name)),
+        static=static_url,
         locale=i18n.current_locale.get,
         locales=i18n.LOCALES,
         rupiah=i18n.rupiah,

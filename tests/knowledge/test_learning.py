@@ -154,7 +154,7 @@ def test_certificate_is_printable_and_its_code_verifies(operator):
     code = re.search(r'class="cert-code">([0-9A-F-]{19})<', page.text).group(1)
     assert "Sertifikat Penyelesaian" in page.text and "Loket" in page.text  # the operator's name
     assert "Kabupaten Banyuwangi" in page.text and "Layanan 4 in 1 Kelahiran lewat Bidan" in page.text
-    stylesheet = re.search(r'href="(/static/satupintu\.css[^"]*)"', page.text).group(1)
+    stylesheet = re.search(r'href="(/static/satupintu\.[0-9a-f]{10}\.css)"', page.text).group(1)
     css = operator.get(stylesheet).text
     assert "@media print" in css and "@page" in css
     assert "style=" not in page.text.split("<main", 1)[1]  # the CSP forbids inline styles
