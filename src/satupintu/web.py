@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import mimetypes
 import re
 import socket
 import time
@@ -85,7 +86,7 @@ def static_files(path: str) -> File:
     if found is None:
         raise NotFoundException()
     file, immutable = found
-    return File(file, content_disposition_type="inline",
+    return File(file, content_disposition_type="inline", media_type=mimetypes.guess_type(file.name)[0],
                 headers={"cache-control": IMMUTABLE if immutable else "public, max-age=300"})
 
 

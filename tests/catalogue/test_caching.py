@@ -96,41 +96,46 @@ def test_every_write_bumps_its_own_tenants_revision_only(admin):
         {k: v for k, v in before.items() if k != "banyuwangi"}
 
 
-def test_a_rolled_back_write_does_not_bump_the_revision(database):
-    async def write_and_roll_back() -> None:
+def _in_bangkalan(database, write) -> None:
+    """Run ``write(maker, tenant_id)`` against Bangkalan's data, outside any web process."""
+    async def go() -> None:
         engine = make_engine(database.url)
         maker = make_sessionmaker(engine)
         async with tenant_session(maker, None) as session:
             tenant = await tenants_service.get_by_slug(session, "bangkalan")
+        try:
+            await write(maker, tenant.id)
+        finally:
+            await engine.dispose()
+
+    run(go())
+
+
+def test_a_rolled_back_write_does_not_bump_the_revision(database):
+    async def write_and_roll_back(maker, tenant_id: int) -> None:
         async with maker() as session:
-            session.info["tenant_id"] = tenant.id
+            session.info["tenant_id"] = tenant_id
             async with session.begin():
                 row = await session.scalar(select(TenantService).limit(1))
                 row.cost += 1
                 await session.flush()
                 await session.rollback()
-        await engine.dispose()
 
     before = run(_revisions(database.url))
-    run(write_and_roll_back())
+    _in_bangkalan(database, write_and_roll_back)
     assert run(_revisions(database.url)) == before
 
 
 def test_writes_no_cached_page_shows_leave_the_revision_alone(database):
     from satupintu.audit.models import AuditEntry
 
-    async def audit_only() -> None:
-        engine = make_engine(database.url)
-        maker = make_sessionmaker(engine)
-        async with tenant_session(maker, None) as session:
-            tenant = await tenants_service.get_by_slug(session, "bangkalan")
-        async with tenant_session(maker, tenant.id) as session:
+    async def audit_only(maker, tenant_id: int) -> None:
+        async with tenant_session(maker, tenant_id) as session:
             session.add(AuditEntry(actor="uji@bangkalan.test", actor_role="tenant_admin", action="view",
                                    entity="service", entity_key="skck-baru"))
-        await engine.dispose()
 
     before = run(_revisions(database.url))
-    run(audit_only())
+    _in_bangkalan(database, audit_only)
     assert run(_revisions(database.url)) == before
 
 
