@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +27,7 @@ from litestar.response import Template
 from litestar.utils.scope.state import ScopeState
 
 from satupintu import i18n
+from satupintu.agencies import hours
 
 PAGE_CACHE_BYTES = 16 * 1024 * 1024
 MAX_AGE = 30
@@ -110,7 +110,8 @@ async def page(request: Request, tenant: Any, template: str, context: Callable[[
     """
     if request.scope.get("principal") is not None:
         return Template(template, context=await context())
-    key = (*_key(request, tenant, "page"), template, int(time.time() // 60) if per_minute else None)
+    minute = hours.now().replace(second=0, microsecond=0) if per_minute else None
+    key = (*_key(request, tenant, "page"), template, minute)
     cache = page_cache(request)
     entry = cache.get(key)
     if entry is None:
