@@ -1,7 +1,7 @@
 """tenants.revision: bumped by every write to a tenant's data, so cached pages know when to change
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06 21:40:00
 
 Every web process reads the revision with the tenant on each request and keys what it caches by it,
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
