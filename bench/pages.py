@@ -25,28 +25,23 @@ BENCH_ROUNDS, default 2; BENCH_CONNECTIONS, default 16; SATUPINTU_BENCH_POSTGRES
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
-# Run as ``python bench/pages.py``, bench/ comes first on the path, and bench/queue.py would stand in
-# for the standard library's queue module (which asyncio imports).
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import asyncio  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-
-import asyncpg  # noqa: E402
-import httpx  # noqa: E402
-import msgspec  # noqa: E402
-from jinja2 import DictLoader, Environment, select_autoescape  # noqa: E402
-from litestar import Litestar, Response, get  # noqa: E402
-from litestar.exceptions import NotFoundException  # noqa: E402
+import asyncpg
+import httpx
+import msgspec
+from jinja2 import DictLoader, Environment, select_autoescape
+from litestar import Litestar, Response, get
+from litestar.exceptions import NotFoundException
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
