@@ -8,6 +8,7 @@ problems (focused, so a screen reader reads it) and the message beside the field
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import create_invitation, sign_in
 from tests.conftest import PASSWORD, create_account
@@ -19,8 +20,11 @@ def shows_error(page, field: str | None, contains: str | None = None) -> None:
     """The problem list is shown and focused, and names the field's problem beside the field."""
     alert = page.locator("#galat")
     alert.wait_for(state="visible", timeout=10_000)
-    assert page.evaluate("document.activeElement && document.activeElement.id") == "galat", \
-        "the list of problems takes the focus, so it is read out"
+    # htmx applies autofocus when the swap settles, a moment after the list becomes visible
+    try:
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'galat'", timeout=5_000)
+    except PlaywrightTimeout:
+        pytest.fail("the list of problems takes the focus, so it is read out")
     if field:
         beside = page.locator(f"#e-{field}")
         assert beside.is_visible(), f"no message beside {field}"

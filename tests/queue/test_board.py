@@ -24,7 +24,7 @@ REDIS = os.environ.get("SATUPINTU_TEST_REDIS_URL")
 def test_the_board_page(client, clock):
     page = client.get("/banyuwangi/layar/mpp")
     assert page.status_code == 200
-    assert re.search(r'<script src="/static/board\.js\?v=\w+" defer></script>', page.text)
+    assert re.search(r'<script src="/static/board\.\w+\.js" defer></script>', page.text)
     assert "<script>" not in page.text and "onclick" not in page.text
     assert 'data-events="/banyuwangi/layar/mpp/events"' in page.text
     assert 'class="slide is-shown"' in page.text and 'src="data:image/svg+xml' in page.text

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.accounts import service as accounts_service
 from satupintu.accounts.models import Role, StaffAccount
+from satupintu.accounts.sessions import keep_signed_in
 from satupintu.admin.common import page, url
 from satupintu.agencies import service as agencies_service
 from satupintu.forms import Form
@@ -62,9 +63,13 @@ async def staff_save(request: Request, tenant: Tenant, db_session: AsyncSession,
     fields = {"name": form.text("name", required=True, max_length=120), "role": form.choice("role", ROLE_NAMES),
               "agency_id": agency.id if agency else None, "active": form.flag("active"),
               "password": form.raw("password")}
-    return await submit(request, db_session, form,
-                        lambda: accounts_service.update_staff(db_session, account, acting_id=me(request).id, **fields),
-                        again=partial(_member_page, db_session, tenant, account), to=url(tenant, "staf"))
+    response = await submit(request, db_session, form,
+                            lambda: accounts_service.update_staff(db_session, account, acting_id=me(request).id,
+                                                                  **fields),
+                            again=partial(_member_page, db_session, tenant, account), to=url(tenant, "staf"))
+    if isinstance(response, Redirect):
+        keep_signed_in(request, account)  # a new password or role ends the other sessions, not this one
+    return response
 
 
 handlers = [staff, staff_create, staff_form, staff_save]
