@@ -37,6 +37,10 @@ from satupintu.tenancy import host_routing
 from satupintu.tenants import routes as tenants_routes
 
 
+# Static files are the same for everyone and cached for a year: no session or CSRF cookie on them.
+STATIC_PATHS = ["^/static/"]
+
+
 def create_app(settings: Settings | None = None, *, run_worker: bool = False) -> Litestar:
     settings = settings or Settings.from_env()
     logs.configure(json=settings.log_json)
@@ -89,9 +93,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         # is open would wait on itself. Beside the database file, sessions live in files instead.
         stores["sessions"] = FileStore(Path(settings.database_url.split("///", 1)[-1] + ".sessions"))
     sessions = SessionConfig(key=COOKIE, store="sessions", max_age=8 * 3600, httponly=True, samesite="lax",
-                             secure=settings.production, renew_on_access=True)
+                             secure=settings.production, renew_on_access=True, exclude=STATIC_PATHS)
     csrf = CSRFConfig(secret=settings.secret_key, cookie_name="satupintu_csrf", cookie_secure=settings.production,
-                      cookie_httponly=True, cookie_samesite="lax", header_name="x-csrftoken")
+                      cookie_httponly=True, cookie_samesite="lax", header_name="x-csrftoken", exclude=STATIC_PATHS)
 
     jinja = JinjaTemplateEngine.from_environment(web.make_environment())
     app = Litestar(

@@ -37,3 +37,15 @@ def test_plain_and_outdated_names_are_served_but_not_for_long(client):
                                   "/static/vendor/../../web.py", "/static/satupintu.0123456789.js"])
 def test_nothing_outside_the_static_files_is_served(client, path):
     assert client.get(path).status_code == 404
+
+
+def test_static_files_never_set_a_cookie_even_for_a_signed_in_person(client, people):
+    """A cached stylesheet must not carry (or renew) anyone's session: shared caches would keep it."""
+    from tests.conftest import sign_in
+
+    assert sign_in(client, people["admin_a"], "banyuwangi").status_code in (302, 303)
+    link = HASHED.findall(client.get("/banyuwangi/layanan").text)[0]
+    for path in (link, "/static/satupintu.css"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "set-cookie" not in response.headers, path
