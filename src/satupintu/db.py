@@ -114,6 +114,41 @@ def tenant_owned_tables() -> list[str]:
     return sorted(t.name for t in Base.metadata.sorted_tables if "tenant_id" in t.c)
 
 
+PLATFORM = "platform"
+"""``__table__.info`` key of a table that belongs to no tenant (see :func:`platform_table`)."""
+
+WRITERS = {
+    "owner": "the schema owner's database URL: migrations and `satupintu tenants remove`",
+    "cli": "an operator's `satupintu` command run with the app role (tenants load, users create, transfer load)",
+    "job": "a background job or the periodic scheduler, as the app role",
+    "anyone": "any visitor, before or without signing in",
+    "platform_admin": "a platform admin's page",
+    "tenant_admin": "a regency admin's page, for that regency only",
+}
+"""Who may write a platform table: the vocabulary of :func:`platform_table`'s ``writers``."""
+
+
+def platform_table(*, reason: str, writers: tuple[str, ...], **info: Any) -> dict[str, Any]:
+    """The ``info`` of a table without tenant_id (and so without row-level security): why it belongs
+    to no tenant, and who writes it (keys of :data:`WRITERS`). Every such table must say so."""
+    unknown = set(writers) - set(WRITERS)
+    if not reason.strip() or not writers or unknown:
+        raise ValueError(f"a platform table needs a reason and writers among {sorted(WRITERS)} (got {sorted(unknown)})")
+    return {PLATFORM: {"reason": reason, "writers": tuple(writers)}, **info}
+
+
+def platform_tables(metadata: MetaData | None = None) -> dict[str, dict[str, Any]]:
+    """The declared exceptions: table name -> its reason and writers."""
+    metadata = metadata if metadata is not None else Base.metadata
+    return {t.name: t.info[PLATFORM] for t in metadata.sorted_tables if PLATFORM in t.info}
+
+
+def undeclared_tables(metadata: MetaData | None = None) -> list[str]:
+    """Tables with neither tenant_id nor a platform declaration: each is a mistake to fix."""
+    metadata = metadata if metadata is not None else Base.metadata
+    return sorted(t.name for t in metadata.sorted_tables if "tenant_id" not in t.c and PLATFORM not in t.info)
+
+
 ALL_TENANTS = "all_tenants"
 """Execution option that lifts the ORM's tenant filter for one statement: ``{ALL_TENANTS: "why"}``.
 

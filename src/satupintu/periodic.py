@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from satupintu.db import Base, tenant_session, utcnow
+from satupintu.db import Base, platform_table, tenant_session, utcnow
 
 
 class ScheduledRun(Base):
@@ -28,7 +28,8 @@ class ScheduledRun(Base):
     """
 
     __tablename__ = "scheduled_runs"
-    __table_args__ = {"info": {"app_grants": "SELECT, INSERT, DELETE"}}
+    __table_args__ = {"info": platform_table(reason="a periodic job's slot belongs to the whole deployment",
+                                             writers=("job",), app_grants="SELECT, INSERT, DELETE")}
 
     job_id: Mapped[str] = mapped_column(String(60), primary_key=True)
     slot: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)

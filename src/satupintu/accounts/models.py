@@ -15,7 +15,7 @@ from sqlalchemy import Enum, Index, event, LargeBinary, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 
-from satupintu.db import Base, TenantOwned, tenant_fk, utcnow
+from satupintu.db import Base, TenantOwned, platform_table, tenant_fk, utcnow
 
 
 class Role(enum.StrEnum):
@@ -71,7 +71,10 @@ class PlatformAccount(_Credentials, Base):
 
     __tablename__ = "platform_accounts"
     __table_args__ = (UniqueConstraint("email"),
-                      Index("uq_platform_accounts_oidc_identity", "oidc_issuer", "oidc_subject", unique=True))
+                      Index("uq_platform_accounts_oidc_identity", "oidc_issuer", "oidc_subject", unique=True),
+                      {"info": platform_table(
+                          reason="ministry and platform people belong to no regency and read across all of them",
+                          writers=("cli", "platform_admin", "anyone"))})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     role: Mapped[Role] = mapped_column(_role())
@@ -103,7 +106,11 @@ class WebSession(Base):
     """Server-side session storage for the embedded default (Redis replaces it when configured)."""
 
     __tablename__ = "web_sessions"
-    __table_args__ = (UniqueConstraint("namespace", "key"),)
+    __table_args__ = (UniqueConstraint("namespace", "key"),
+                      {"info": platform_table(
+                          reason="a session exists before anyone signs in, and platform people have no regency; "
+                                 "rows are opaque to the app and keyed by an unguessable id",
+                          writers=("anyone", "job"))})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     namespace: Mapped[str] = mapped_column(String(40))

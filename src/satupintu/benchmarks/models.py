@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from satupintu.db import Base, TenantOwned, utcnow
+from satupintu.db import Base, TenantOwned, platform_table, utcnow
 
 TOTAL_SCALE = 10_000
 """Survey element totals are stored in ten-thousandths of a point: whole numbers, so that a raw
@@ -27,6 +27,10 @@ kept exactly, on SQLite and PostgreSQL alike."""
 
 SCORE_SCALE = 100
 """Evaluation aspect scores (0..5, two decimals) are stored in hundredths."""
+
+ROLLUP_REASON = ("the ministry compares every regency, so its pages read all rollups without a tenant bound; "
+                 "the rows hold aggregates a regency reports to the ministry (numbers, never a person), "
+                 "keyed by region code and written only by the rollup job from a tenant-bound read")
 
 
 class SurveyResult(TenantOwned, Base):
@@ -70,6 +74,7 @@ class BenchmarkRollup(Base):
     """The latest indicator values of one regency. Platform table: aggregates, no personal data."""
 
     __tablename__ = "benchmark_rollups"
+    __table_args__ = {"info": platform_table(reason=ROLLUP_REASON, writers=("job", "cli"))}
 
     region_code: Mapped[str] = mapped_column(String(8), primary_key=True)
     tenant_slug: Mapped[str] = mapped_column(String(40), unique=True)
@@ -85,7 +90,8 @@ class BenchmarkPoint(Base):
     """One point of a regency's time series: a month, a survey period or an evaluation year."""
 
     __tablename__ = "benchmark_series"
-    __table_args__ = (UniqueConstraint("region_code", "kind", "period"),)
+    __table_args__ = (UniqueConstraint("region_code", "kind", "period"),
+                      {"info": platform_table(reason=ROLLUP_REASON, writers=("job", "cli"))})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_code: Mapped[str] = mapped_column(

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Enum, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from satupintu.db import Base, TenantOwned, utcnow
+from satupintu.db import Base, TenantOwned, platform_table, utcnow
 
 
 class Invitation(Base):
@@ -19,7 +19,9 @@ class Invitation(Base):
     """
 
     __tablename__ = "invitations"
-    __table_args__ = (UniqueConstraint("token_hash"),)
+    __table_args__ = (UniqueConstraint("token_hash"),
+                      {"info": platform_table(reason="an invitation comes before the regency it creates",
+                                              writers=("platform_admin", "anyone"))})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_code: Mapped[str] = mapped_column(String(8), index=True)
@@ -46,6 +48,8 @@ class JoinRequest(Base):
         # one pending request per region; decided ones stay as history
         Index("uq_join_requests_pending_region", "region_code", unique=True,
               sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+        {"info": platform_table(reason="a request to join comes before the regency exists",
+                                writers=("anyone", "platform_admin"))},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

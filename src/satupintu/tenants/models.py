@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Enum, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from satupintu.db import Base, TenantOwned, utcnow
+from satupintu.db import Base, TenantOwned, platform_table, utcnow
 
 
 class TenantStatus(enum.StrEnum):
@@ -31,6 +31,10 @@ class TimeZone(enum.StrEnum):
 
 class Tenant(Base):
     __tablename__ = "tenants"
+    __table_args__ = {"info": platform_table(
+        reason="the registry of regencies itself, read by slug before any tenant is bound; the app role may "
+               "add a regency, change only the bound regency's row and never delete one (see rls.py)",
+        writers=("cli", "job", "anyone", "tenant_admin", "owner"))}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)

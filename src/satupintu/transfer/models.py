@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from satupintu.db import Base, TenantOwned, utcnow
+from satupintu.db import Base, TenantOwned, platform_table, utcnow
 
 
 def _enum(kind: type[enum.Enum], length: int = 20) -> Enum:
@@ -115,7 +115,11 @@ class PublicInnovation(Base):
     """Platform projection of a published innovation: what anyone may read, nothing more."""
 
     __tablename__ = "public_innovations"
-    __table_args__ = (UniqueConstraint("source_tenant_id", "key"),)
+    __table_args__ = (UniqueConstraint("source_tenant_id", "key"),
+                      {"info": platform_table(
+                          reason="what a regency chose to publish, read across regencies by anyone (the public "
+                                 "registry, replication); mirrored from the regency's own innovations table",
+                          writers=("tenant_admin", "cli", "owner"))})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
@@ -136,7 +140,11 @@ class Replication(Base):
     """Who learned what from whom: one public edge of the replication map."""
 
     __tablename__ = "replications"
-    __table_args__ = (UniqueConstraint("source_code", "target_code", "innovation_title", "kind"),)
+    __table_args__ = (UniqueConstraint("source_code", "target_code", "innovation_title", "kind"),
+                      {"info": platform_table(
+                          reason="a public edge between two regions (who learned what from whom), which "
+                                 "belongs to both or to a region not on the platform",
+                          writers=("tenant_admin", "cli"))})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[LinkKind] = mapped_column(_enum(LinkKind, 20))
