@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from satupintu.forms import has_control
+
 T = TypeVar("T")
 
 
@@ -95,16 +97,13 @@ def load_toml(path: Path, type_: type[T]) -> T:
     return convert(data, type_, path, text)
 
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _control_characters(data: Any, where: list[str | int]) -> list[str | int] | None:
     """The path of the first key or text that carries a NUL byte or another control character."""
     if isinstance(data, str):
-        return where if CONTROL.search(data) else None
+        return where if has_control(data) else None
     items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
     for key, value in items:
-        if isinstance(key, str) and CONTROL.search(key):
+        if isinstance(key, str) and has_control(key):
             return where
         found = _control_characters(value, [*where, key])
         if found is not None:
