@@ -513,40 +513,41 @@ def _must_be(ticket: Ticket | None, *states: TicketStatus) -> Ticket:
     return ticket
 
 
-async def recall(session: AsyncSession, counter: Counter, *, now: datetime | None = None) -> Ticket:
-    now = _now(now)
+async def _current(session: AsyncSession, counter: Counter, now: datetime, *states: TicketStatus) -> Ticket:
+    """The counter's active ticket, with the desk locked, if it is in one of ``states``."""
     await _lock_desk(session, counter.id, now)
-    ticket = _must_be(await active_ticket(session, counter.id), TicketStatus.CALLED)
-    ticket.recalled_at, ticket.recalls = now, ticket.recalls + 1
+    return _must_be(await active_ticket(session, counter.id), *states)
+
+
+async def _step(session: AsyncSession, counter: Counter, now: datetime | None, expect: TicketStatus,
+                stamp: str, status: TicketStatus | None = None) -> Ticket:
+    """One step of the counter's active ticket: lock the desk, require a status, time-stamp the step
+    and move the ticket to its next status (a recall keeps it)."""
+    now = _now(now)
+    ticket = await _current(session, counter, now, expect)
+    setattr(ticket, stamp, now)
+    if status is None:
+        ticket.recalls += 1
+    else:
+        ticket.status = status
     await session.flush()
     return ticket
+
+
+async def recall(session: AsyncSession, counter: Counter, *, now: datetime | None = None) -> Ticket:
+    return await _step(session, counter, now, TicketStatus.CALLED, "recalled_at")
 
 
 async def start(session: AsyncSession, counter: Counter, *, now: datetime | None = None) -> Ticket:
-    now = _now(now)
-    await _lock_desk(session, counter.id, now)
-    ticket = _must_be(await active_ticket(session, counter.id), TicketStatus.CALLED)
-    ticket.status, ticket.started_at = TicketStatus.SERVING, now
-    await session.flush()
-    return ticket
+    return await _step(session, counter, now, TicketStatus.CALLED, "started_at", TicketStatus.SERVING)
 
 
 async def finish(session: AsyncSession, counter: Counter, *, now: datetime | None = None) -> Ticket:
-    now = _now(now)
-    await _lock_desk(session, counter.id, now)
-    ticket = _must_be(await active_ticket(session, counter.id), TicketStatus.SERVING)
-    ticket.status, ticket.finished_at = TicketStatus.DONE, now
-    await session.flush()
-    return ticket
+    return await _step(session, counter, now, TicketStatus.SERVING, "finished_at", TicketStatus.DONE)
 
 
 async def no_show(session: AsyncSession, counter: Counter, *, now: datetime | None = None) -> Ticket:
-    now = _now(now)
-    await _lock_desk(session, counter.id, now)
-    ticket = _must_be(await active_ticket(session, counter.id), TicketStatus.CALLED)
-    ticket.status, ticket.no_show_at = TicketStatus.NO_SHOW, now
-    await session.flush()
-    return ticket
+    return await _step(session, counter, now, TicketStatus.CALLED, "no_show_at", TicketStatus.NO_SHOW)
 
 
 async def transfer(session: AsyncSession, counter: Counter, *, to_counter: str | None = None,
@@ -554,8 +555,7 @@ async def transfer(session: AsyncSession, counter: Counter, *, to_counter: str |
     """Send the current ticket to another counter (it waits for that counter only) or to another
     service's line at the same location; it keeps its number and its place by the time it was taken."""
     now = _now(now)
-    await _lock_desk(session, counter.id, now)
-    ticket = _must_be(await active_ticket(session, counter.id), TicketStatus.CALLED, TicketStatus.SERVING)
+    ticket = await _current(session, counter, now, TicketStatus.CALLED, TicketStatus.SERVING)
     if to_counter:
         target = await session.scalar(select(Counter).where(Counter.code == to_counter[:20]))
         if target is None or target.id == counter.id or target.location_id != counter.location_id:
