@@ -25,13 +25,41 @@ def agency_values(form: Form, *, new: bool) -> dict[str, Any]:
     return values
 
 
-def location_values(form: Form, *, new: bool = False) -> dict[str, Any]:
-    """Name, kind, address, notes and one opening-hours entry per day ("tutup" when empty)."""
+WEEKDAYS = DAYS[:5]
+
+
+def _day_hours(form: Form, name: str) -> str:
+    return form.text(name, max_length=60, pattern=HOURS,
+                     pattern_message=_("Write hours like 08:00-15:00, or 'tutup' when closed.")).replace(", ", ",")
+
+
+def hours_values(form: Form) -> dict[str, str]:
+    """One opening-hours entry per day ("tutup" when empty).
+
+    A form with the Monday-to-Friday box (``hours_weekdays``) gives each weekday those hours unless
+    the day has its own entry; a form without it (the console) names every day.
+    """
+    weekdays = _day_hours(form, "hours_weekdays") if "hours_weekdays" in form.data else ""
     hours = {}
     for day in DAYS:
-        value = form.text(f"hours_{day}", max_length=60, pattern=HOURS,
-                          pattern_message=_("Write hours like 08:00-15:00, or 'tutup' when closed.")) or "tutup"
-        hours[day] = value.replace(", ", ",")
+        hours[day] = _day_hours(form, f"hours_{day}") or (weekdays if day in WEEKDAYS else "") or "tutup"
+    return hours
+
+
+def week_fields(hours: dict[str, str]) -> dict[str, str]:
+    """Saved hours as the Monday-to-Friday form shows them: the weekdays' most common entry in the
+    one box (Monday's on a tie), and a weekday's own box filled only where it differs."""
+    days = [hours.get(day) or "" for day in WEEKDAYS]
+    common = max(days, key=days.count) if any(days) else ""
+    fields = {"hours_weekdays": common}
+    fields |= {f"hours_{day}": value for day, value in zip(WEEKDAYS, days, strict=True) if value != common}
+    fields |= {f"hours_{day}": hours.get(day) or "" for day in DAYS[5:]}
+    return fields
+
+
+def location_values(form: Form, *, new: bool = False) -> dict[str, Any]:
+    """Name, kind, address, notes and one opening-hours entry per day ("tutup" when empty)."""
+    hours = hours_values(form)
     values = {"name": form.text("name", required=True, max_length=200),
               "kind": form.choice("kind", [k.value for k in LocationKind]),
               "address": form.text("address", max_length=500), "notes": form.text("notes", max_length=1000),

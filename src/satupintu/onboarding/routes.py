@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from satupintu.accounts import service as accounts_service
 from satupintu.accounts.sessions import rotate
 from satupintu.agencies import service as agencies_service
-from satupintu.agencies.forms import counter_values, location_values
+from satupintu.agencies.forms import counter_values, location_values, week_fields
 from satupintu.audit.service import Change
 from satupintu.catalogue.shared import load_catalogue
 from satupintu.forms import Form, Invalid
@@ -33,7 +33,6 @@ from satupintu.web import absolute_url
 from satupintu.tenants import service as tenants_service
 from satupintu.tenants.forms import policy_values
 from satupintu.tenants.models import Tenant, TenantPolicy, TimeZone
-from satupintu.tenants.packs import DAYS
 from satupintu.tenants.regions import by_province, regions
 
 join_rate_limit = rate_limit("join-request", "hour", 5)
@@ -219,8 +218,9 @@ async def profile_save(request: Request, tenant: Tenant, db_session: AsyncSessio
 
 async def _locations_page(session: AsyncSession, tenant: Tenant, status: int = 200, **context: Any) -> Template:
     existing = await agencies_service.locations(session)
-    return await _step(session, tenant, "lokasi", status, location=existing[0] if existing else None, days=DAYS,
-                       **context)
+    location = existing[0] if existing else None
+    return await _step(session, tenant, "lokasi", status, location=location,
+                       saved=week_fields(location.hours if location else {}), **context)
 
 
 @get("/lokasi", name="wizard:locations")
@@ -234,7 +234,7 @@ async def locations_save(request: Request, tenant: Tenant, db_session: AsyncSess
     form = Form(data)
     values = location_values(form)
     if all(v == "tutup" for v in values["hours"].values()):
-        form.errors["hours_senin"] = _("Give the opening hours of at least one day.")
+        form.errors["hours_weekdays"] = _("Give the opening hours of at least one day.")
     existing = await agencies_service.locations(db_session)
 
     async def save() -> Change:
