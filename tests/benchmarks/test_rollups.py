@@ -3,7 +3,8 @@ change commits (never after a rollback), and are recomputed by the Dramatiq jobs
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import asyncio
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import dramatiq
@@ -107,23 +108,135 @@ def test_a_region_is_computed_from_its_own_rows_only(database):
     assert theirs.figures["visitors_month"] == 500_500  # 500 499,5 rounded half up
 
 
-def test_series_and_the_skip_of_stale_requests(database):
+def test_series_and_the_skip_of_up_to_date_requests(database):
     async def work(maker):
         ids = await _ids(maker)
         first = await rollups.refresh_tenant(maker, ids["bangkalan"])
-        stale = await rollups.refresh_tenant(maker, ids["bangkalan"], first.computed_at - timedelta(seconds=5))
-        fresh = await rollups.refresh_tenant(maker, ids["bangkalan"], datetime.now(UTC) + timedelta(seconds=1))
+        skipped = await rollups.refresh_tenant(maker, ids["bangkalan"], only_if_stale=True)
+        forced = await rollups.refresh_tenant(maker, ids["bangkalan"])
         async with tenant_session(maker, None) as session:
             kinds = await rollups.series(session, [first.region_code])
-        return first, stale, fresh, kinds[first.region_code]
+        return first, skipped, forced, kinds[first.region_code]
 
-    first, stale, fresh, kinds = with_maker(database, work)
-    when = rollups._aware  # SQLite gives the stored moment back without its time zone
-    assert when(stale.computed_at) == when(first.computed_at)
-    assert when(fresh.computed_at) > when(first.computed_at)
+    first, skipped, forced, kinds = with_maker(database, work)
+    assert skipped.computed_at == first.computed_at, "nothing changed since: the request is answered by the rollup"
+    assert forced.computed_at > first.computed_at, "the nightly run recomputes anyway"
+    assert first.data_revision == skipped.data_revision == forced.data_revision
     assert [p.period for p in kinds["month"]] == ["2026-05"]
     assert kinds["survey"][0].figures == {"ikm": 85.0, "respondents": 100}
     assert kinds["year"][0].figures == {"ipp": 4.0, "verified": False}
+
+
+async def _add_month(maker, tenant_id: int, month: str, visitors: int) -> None:
+    async with tenant_session(maker, tenant_id) as session:
+        session.add(MonthlyOperations(month=month, visitors=visitors, transactions=1, complaints_received=0,
+                                      complaints_on_time=0))
+
+
+def test_a_change_committed_during_a_computation_is_recomputed_by_its_job(worker_env, sent, monkeypatch):
+    """The computation reads the data, then (the hook) a change commits, then the rollup is written: it
+    is written after the change's commit time, yet the change's job must recompute, because the rollup
+    read an older revision of the regency."""
+    real = rollups.compute
+
+    async def work(maker):
+        tenant_id = (await _ids(maker))["purbalingga"]
+        before = await rollups.refresh_tenant(maker, tenant_id)
+
+        async def compute_then_a_change_commits(session):
+            snapshot = await real(session)
+            await _add_month(maker, tenant_id, "2026-06", 90_000)
+            return snapshot
+
+        monkeypatch.setattr(rollups, "compute", compute_then_a_change_commits)
+        during = await rollups.refresh_tenant(maker, tenant_id)
+        monkeypatch.setattr(rollups, "compute", real)
+        assert [args[0] for args in sent] == [tenant_id], "the change queued its regency's job"
+        job = refresh_tenant_rollup.fn.__wrapped__  # the actor's coroutine, on this loop and worker_env's database
+        try:
+            await job(*sent[0])  # the change's job, after the rollup was written
+            await job(*sent[0])  # delivered twice: the second finds it up to date
+        finally:
+            await jobs.runtime.dispose()
+        async with tenant_session(maker, None) as session:
+            after = await session.get(BenchmarkRollup, during.region_code)
+        return before, during, after
+
+    before, during, after = with_maker(worker_env, work)
+    assert during.figures["visitors_month"] == before.figures["visitors_month"] == 1000, "read before the change"
+    assert _aware(during.computed_at) > datetime.fromisoformat(sent[0][1]), "written after the change committed"
+    assert after.figures["visitors_month"] == (1000 + 90_000) / 2, "the change's job recomputed"
+    assert after.data_revision > during.data_revision
+    assert _months(worker_env, after.region_code) == ["2026-05", "2026-06"]
+
+
+def _months(database, region_code: str) -> list[str]:
+    async def work(maker):
+        async with tenant_session(maker, None) as session:
+            return [p.period for p in (await rollups.series(session, [region_code]))[region_code]["month"]]
+
+    return with_maker(database, work)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives it back without its zone
+
+
+def test_an_older_computation_never_replaces_a_newer_rollup(database, sent, monkeypatch):
+    """A slow computation read revision N; meanwhile a change commits and a quicker one stores N+1. The
+    slow one's write changes nothing (rollup and series)."""
+    real = rollups.compute
+
+    async def work(maker):
+        tenant_id = (await _ids(maker))["purbalingga"]
+
+        async def slow(session):
+            snapshot = await real(session)
+            await _add_month(maker, tenant_id, "2026-06", 90_000)
+            monkeypatch.setattr(rollups, "compute", real)
+            await rollups.refresh_tenant(maker, tenant_id)  # the quicker one, from the later revision
+            return snapshot
+
+        monkeypatch.setattr(rollups, "compute", slow)
+        return await rollups.refresh_tenant(maker, tenant_id)
+
+    row = with_maker(database, work)
+    assert row.figures["visitors_month"] == (1000 + 90_000) / 2
+    assert _months(database, row.region_code) == ["2026-05", "2026-06"]
+
+
+def test_two_first_rollups_of_a_new_regency_do_not_collide(database, monkeypatch):
+    """Two computations of a regency that has no rollup yet, each on its own connection, both read before
+    either writes; on PostgreSQL the second's write waits for the first's row and then updates it."""
+    real = rollups.compute
+
+    async def work():
+        engines = [make_engine(database.url) for _ in range(2)]
+        makers = [make_sessionmaker(engine) for engine in engines]
+        try:
+            tenant_id = (await _ids(makers[0]))["labuhanbatu"]
+            barrier = asyncio.Barrier(2)
+
+            async def together(session):
+                snapshot = await real(session)
+                await barrier.wait()  # both have read; both write now
+                return snapshot
+
+            monkeypatch.setattr(rollups, "compute", together)
+            results = await asyncio.gather(*(rollups.refresh_tenant(m, tenant_id) for m in makers),
+                                           return_exceptions=True)
+            async with tenant_session(makers[0], None) as session:
+                rows = (await session.scalars(select(BenchmarkRollup))).all()
+                points = (await session.scalars(select(BenchmarkPoint))).all()
+            return results, rows, points
+        finally:
+            for engine in engines:
+                await engine.dispose()
+
+    results, rows, points = run(work())
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert [r.tenant_slug for r in rows] == ["labuhanbatu"]
+    assert sorted((p.kind, p.period) for p in points) == [("month", "2026-05"), ("survey", "2026-S1"), ("year", "2025")]
 
 
 def test_rollups_of_deleted_regions_are_pruned(database):

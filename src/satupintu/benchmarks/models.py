@@ -84,6 +84,9 @@ class BenchmarkRollup(Base):
     figures: Mapped[dict[str, Any]] = mapped_column(default=dict)  # indicator name -> number or null
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)  # e.g. which survey period the IKM is from
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    data_revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    """The ``tenants.revision`` the computation read before it read the regency's data: the rollup is
+    up to date while the regency's revision is still this number (see ``rollups.refresh_tenant``)."""
 
 
 class BenchmarkPoint(Base):

@@ -1,9 +1,17 @@
 """Rollups: the aggregate tables the ministry reads, and the reading of them.
 
 Computing: for each regency, open a session bound to THAT regency (so the ORM filter and
-PostgreSQL's row-level security both apply), run every indicator and collect its time series, then
-write the result, in a separate transaction that touches platform tables only. Nothing personal
-can reach a rollup: indicators return numbers, series carry counts and indices.
+PostgreSQL's row-level security both apply), read the regency's ``revision`` first, run every
+indicator and collect its time series, then write the result, in a separate transaction that
+touches platform tables only. Nothing personal can reach a rollup: indicators return numbers,
+series carry counts and indices.
+
+Staleness is decided by that revision, never by clocks: every transaction that writes a regency's
+data adds one to ``tenants.revision`` as it commits, and a rollup keeps the revision it read before
+reading the data (``data_revision``). A change that commits while a rollup is being computed leaves
+the regency's revision above the stored one, so its own job (or any later check) recomputes. The
+write is one upsert that never replaces a rollup computed from a later revision, so two
+computations of the same regency (two first rollups of a new regency included) cannot collide.
 
 Reading: the ministry's pages and the tenant admin's "position" page read ``benchmark_rollups``
 and ``benchmark_series`` only; medians, ranks and distributions are computed from those rows.
@@ -14,11 +22,11 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from satupintu.benchmarks import formulas, periods
@@ -79,47 +87,62 @@ async def compute(session: AsyncSession) -> Snapshot:
     return Snapshot(figures, details, points)
 
 
+def _upsert(session: AsyncSession, values: dict[str, Any]) -> Any:
+    """INSERT ... ON CONFLICT (region_code) DO UPDATE, unless the stored row was computed from a later
+    revision; returns the region code when it wrote, nothing when it left a newer row alone."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(BenchmarkRollup).values(**values)
+    return insert.on_conflict_do_update(
+        index_elements=[BenchmarkRollup.region_code],
+        set_={name: insert.excluded[name] for name in values if name != "region_code"},
+        where=BenchmarkRollup.data_revision <= insert.excluded.data_revision,
+    ).returning(BenchmarkRollup.region_code)
+
+
 async def store(session: AsyncSession, tenant: Tenant, snapshot: Snapshot) -> BenchmarkRollup:
-    """Replace a regency's rollup and series (platform tables; the session needs no tenant)."""
+    """Replace a regency's rollup and series (platform tables; the session needs no tenant). ``tenant``
+    is the row as read before the snapshot's data: its revision is the rollup's ``data_revision``.
+
+    One upsert writes the rollup: two computations storing at once cannot both insert (the second
+    waits for the first's row, then updates it), and one computed from an older revision than the
+    stored row's changes nothing, series included."""
     await session.execute(delete(BenchmarkRollup).where(BenchmarkRollup.tenant_slug == tenant.slug,
                                                         BenchmarkRollup.region_code != tenant.region_code))
-    row = await session.get(BenchmarkRollup, tenant.region_code)
-    if row is None:
-        row = BenchmarkRollup(region_code=tenant.region_code)
-        session.add(row)
-    row.tenant_slug, row.name, row.province, row.status = tenant.slug, tenant.name, tenant.province, tenant.status.value
-    row.figures, row.details, row.computed_at = snapshot.figures, snapshot.details, utcnow()
-    await session.flush()
-    await session.execute(delete(BenchmarkPoint).where(BenchmarkPoint.region_code == tenant.region_code))
-    session.add_all(BenchmarkPoint(region_code=tenant.region_code, kind=kind, period=period, figures=values)
-                    for kind, period, values in snapshot.points)
-    await session.flush()
-    return row
+    written = (await session.execute(_upsert(session, {
+        "region_code": tenant.region_code, "tenant_slug": tenant.slug, "name": tenant.name,
+        "province": tenant.province, "status": tenant.status.value, "figures": snapshot.figures,
+        "details": snapshot.details, "computed_at": utcnow(), "data_revision": tenant.revision,
+    }))).scalar_one_or_none()
+    if written is not None:
+        await session.execute(delete(BenchmarkPoint).where(BenchmarkPoint.region_code == tenant.region_code))
+        session.add_all(BenchmarkPoint(region_code=tenant.region_code, kind=kind, period=period, figures=values)
+                        for kind, period, values in snapshot.points)
+        await session.flush()
+    return await session.get(BenchmarkRollup, tenant.region_code, populate_existing=True)
 
 
-async def refresh_tenant(maker: async_sessionmaker[AsyncSession], tenant_id: int,
-                         requested_at: datetime | None = None) -> BenchmarkRollup | None:
-    """Recompute one regency's rollup. Skipped when a newer one exists than the change that asked
-    for it (many changes in a row queue many jobs; one recomputation answers them all)."""
-    async with tenant_session(maker, None) as session:
-        tenant = await session.get(Tenant, tenant_id)
+async def refresh_tenant(maker: async_sessionmaker[AsyncSession], tenant_id: int, *,
+                         only_if_stale: bool = False) -> BenchmarkRollup | None:
+    """Recompute one regency's rollup. ``only_if_stale`` (a change's job): skipped while the stored
+    rollup was computed from the regency's current revision (many changes in a row queue many jobs;
+    one recomputation answers them all)."""
+    if only_if_stale:
+        async with tenant_session(maker, None) as session:
+            revision = await session.scalar(select(Tenant.revision).where(Tenant.id == tenant_id))
+            if revision is None:
+                return None
+            current = await session.scalar(select(BenchmarkRollup).join(
+                Tenant, Tenant.region_code == BenchmarkRollup.region_code).where(Tenant.id == tenant_id))
+            if current is not None and current.data_revision >= revision:
+                return current
+    async with tenant_session(maker, tenant_id) as session:
+        tenant = await session.get(Tenant, tenant_id)  # its revision, read before any of its data
         if tenant is None:
             return None
-        if requested_at is not None:
-            current = await session.get(BenchmarkRollup, tenant.region_code)
-            if current is not None and _aware(current.computed_at) >= requested_at:
-                return current
-        session.expunge(tenant)
-    async with tenant_session(maker, tenant.id) as session:
         snapshot = await compute(session)
+        session.expunge(tenant)
     async with tenant_session(maker, None) as session:
         return await store(session, tenant, snapshot)
-
-
-def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def tenant_ids(maker: async_sessionmaker[AsyncSession], slug: str | None = None) -> list[int]:

@@ -7,8 +7,6 @@ and the work spreads over every worker.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import dramatiq
 
 from satupintu import broker as _broker  # noqa: F401 - sets the global broker before actors bind
@@ -22,11 +20,12 @@ QUEUE = "rollups"
 
 @dramatiq.actor(queue_name=QUEUE, max_retries=5, min_backoff=2000, time_limit=10 * 60 * 1000)
 async def refresh_tenant_rollup(tenant_id: int, requested_at: str | None = None) -> None:
-    """Recompute one regency's indicators and time series (skipped if already newer than the request)."""
-    when = datetime.fromisoformat(requested_at) if requested_at else None
-    row = await rollups.refresh_tenant(jobs.sessionmaker(), tenant_id, when)
+    """Recompute one regency's indicators and time series. Sent by a change (``requested_at``: when it
+    committed, for the log): skipped while the stored rollup already read the regency's current revision."""
+    row = await rollups.refresh_tenant(jobs.sessionmaker(), tenant_id, only_if_stale=requested_at is not None)
     if row is not None:
-        log.info("rollup refreshed", tenant=row.tenant_slug)
+        log.info("rollup refreshed", tenant=row.tenant_slug, requested_at=requested_at,
+                 data_revision=row.data_revision)
 
 
 @dramatiq.actor(queue_name=QUEUE, max_retries=3, min_backoff=60_000)
