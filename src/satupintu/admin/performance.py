@@ -2,7 +2,8 @@
 and where it reports its survey results, evaluation self-assessment and monthly figures.
 
 The position page reads the rollups (its own row and the national distribution, never another
-regency's name or figures). The reporting pages read and write the regency's own tables through the
+regency's name or figures); an indicator that fewer than five live regions report shows no national
+figure, distribution, rank or percentile, from which one other regency's value could be worked out. The reporting pages read and write the regency's own tables through the
 request's session, bound to the regency by the ``tenant`` dependency; every change is validated,
 audited, and refused as a whole (status 422, nothing written) when anything is wrong.
 """
@@ -49,25 +50,21 @@ async def position(tenant: Tenant, db_session: AsyncSession) -> Template:
     mine = next((r for r in everything if r.region_code == tenant.region_code), None)
     lines = []
     for ind in INDICATORS:
-        value = mine.figures.get(ind.name) if mine else None
-        values = rollups.values_of(rollups.live(everything), ind)
-        dist = rollups.distribution(values) if ind.unit != "flag" else None
-        lower, upper = scale(ind, values)
-        line = {"ind": ind, "label": display.header(ind), "value": display.show(ind, value),
-                "national": display.show_national(ind, rollups.national(everything, ind)), "dist": dist,
-                "rank": rollups.rank(everything, ind, tenant.region_code) if ind.unit != "flag" else None,
-                "percentile": (rollups.percentile(values, ind.rounded(value), ind.higher_is_better)
-                               if value is not None and values and ind.unit != "flag" else None)}
-        if dist is not None and dist.count >= 3:
+        standing = rollups.standing(everything, ind, tenant.region_code)
+        line = {"ind": ind, "label": display.header(ind), "value": display.show(ind, standing.value),
+                "standing": standing, "national": display.show_national(ind, standing.national)}
+        dist = standing.distribution
+        if dist is not None:
             fmt = formatter(ind)
+            lower, upper = scale(ind, [dist.minimum, dist.maximum])
             line["chart"] = charts.strip(
-                dist, lower=lower, upper=upper, fmt=fmt, marker=ind.rounded(value) if value is not None else None,
-                marker_label=_("you"), title=_("%(label)s: %(name)s among the regions") % {
-                    "label": _(ind.label), "name": tenant.name},
+                dist, lower=lower, upper=upper, fmt=fmt, marker=standing.value, marker_label=_("you"),
+                title=_("%(label)s: %(name)s among the regions") % {"label": _(ind.label), "name": tenant.name},
                 desc=_("The box spans the middle half of the live regions, the line is the median, the dot is you."))
             line["box"] = [fmt(v) for v in (dist.minimum, dist.q1, dist.median, dist.q3, dist.maximum)]
         lines.append(line)
-    return _page("benchmarks", tenant, "position", lines=lines, mine=mine, regions=len(rollups.live(everything)))
+    return _page("benchmarks", tenant, "position", lines=lines, mine=mine, regions=len(rollups.live(everything)),
+                 minimum=rollups.MIN_REPORTING)
 
 
 # -- survey ---------------------------------------------------------------------------------------

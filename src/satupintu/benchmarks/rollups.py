@@ -259,6 +259,44 @@ def percentile(values: list[float], value: float, higher_is_better: bool = True)
     return int(Fraction(as_good * 100, len(values)))
 
 
+MIN_REPORTING = 5
+"""A regency is shown national figures for an indicator only when at least this many live regions
+report it. With fewer, what a position page shows would give another regency's value away: with two
+reporting, the median, the lowest or highest value, the rank or the percentile each tells the other
+one's figure exactly; with three or four, the lowest and highest values are other regencies' own."""
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one region stands on one indicator, as its own admin may see it."""
+
+    value: float | None  # the region's own value
+    reporting: int  # live regions that report the indicator
+    national: float | None = None  # median, or the share saying yes for flags
+    distribution: Distribution | None = None
+    rank: tuple[int, int] | None = None
+    percentile: int | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.reporting >= MIN_REPORTING
+
+
+def standing(rows: list[BenchmarkRollup], ind: Indicator, region_code: str) -> Standing:
+    """The region's value and, only when at least ``MIN_REPORTING`` live regions report the indicator,
+    the national figure, distribution, rank and percentile; below that, nothing but the region's own
+    value (not even how many report: "fewer than five" is all a page says)."""
+    mine = next((r for r in rows if r.region_code == region_code), None)
+    value = ind.rounded(mine.figures.get(ind.name)) if mine is not None else None
+    values = values_of(live(rows), ind)
+    if len(values) < MIN_REPORTING:
+        return Standing(value, len(values))
+    if ind.unit == "flag":
+        return Standing(value, len(values), national(rows, ind))
+    return Standing(value, len(values), national(rows, ind), distribution(values), rank(rows, ind, region_code),
+                    None if value is None else percentile(values, value, ind.higher_is_better))
+
+
 SORT_FIXED = ("name", "province", "status")
 
 
