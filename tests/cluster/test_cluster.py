@@ -6,16 +6,21 @@ that stop services come last.
 
 from __future__ import annotations
 
+import json
 import re
 import signal
+import threading
 import time
+from queue import Queue
 
 import dramatiq
 import httpx
 import pytest
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
-from tests.cluster.conftest import ADMIN, PASSWORD, Cluster, wait_for
+from tests.cluster.conftest import ADMIN
+from tests.cluster.machine import PASSWORD, Cluster, wait_for
+from tests.queue.conftest import listen_to_board
 
 pytestmark = [pytest.mark.cluster, pytest.mark.xdist_group("cluster")]
 
@@ -48,6 +53,37 @@ def test_a_session_made_on_one_web_process_is_valid_on_the_other(cluster: Cluste
             page = second.get("/banyuwangi/admin/")
     assert page.status_code == 200
     assert "Admin Banyuwangi" in page.text
+
+
+def test_a_call_made_on_one_web_process_reaches_a_board_on_the_other(cluster: Cluster) -> None:
+    """A display board listens on web 2 (server-sent events); an operator calls the next ticket at
+    /banyuwangi/loket on web 1. The call travels through Redis and the board hears it."""
+    line = cluster.fetch(
+        "SELECT s.code AS service, c.code AS counter, l.code AS location FROM tenant_services s"
+        " JOIN tenants t ON t.id = s.tenant_id"
+        " JOIN counters c ON c.tenant_id = s.tenant_id AND c.agency_id = s.agency_id"
+        " JOIN locations l ON l.tenant_id = c.tenant_id AND l.id = c.location_id"
+        " WHERE t.slug = 'banyuwangi' AND s.enabled ORDER BY c.code, s.code LIMIT 1")[0]
+    taken = httpx.post(f"{cluster.webs[0]}/api/v1/tenants/banyuwangi/queue/tickets",
+                       json={"service": line["service"], "location": line["location"]}, timeout=15)
+    assert taken.status_code == 201, taken.text
+    board = f"{cluster.webs[1]}/banyuwangi/layar/{line['location']}/events"
+    heard: Queue = Queue()
+    listener = threading.Thread(target=listen_to_board, args=(board, heard), daemon=True)
+    listener.start()
+    assert heard.get(timeout=30)[1] == "ready"
+    with _client(cluster, 0) as operator:
+        assert _sign_in(operator).status_code in (302, 303)
+        token = _csrf(operator, "/banyuwangi/loket")
+        for step, data in (("buka", {"counter": line["counter"]}), ("panggil", {})):
+            answer = operator.post(f"/banyuwangi/loket/{step}", data={"_csrf_token": token, **data})
+            assert answer.status_code == 303, answer.text[:500]
+    url, event, data = heard.get(timeout=30)
+    call = json.loads(data)
+    assert (url, event) == (board, "call")
+    assert (call["number"], call["counter"]) == (taken.json()["number"], line["counter"])
+    listener.join(timeout=10)
+    assert not listener.is_alive()
 
 
 def test_a_job_queued_by_one_web_process_runs_exactly_once(cluster: Cluster) -> None:

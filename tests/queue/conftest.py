@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from queue import Queue
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -29,6 +31,20 @@ async def in_tenant(url: str, slug: str, work: Callable[[Any, Tenant], Awaitable
             return await work(session, tenant)
     finally:
         await engine.dispose()
+
+
+def listen_to_board(url: str, out: Queue) -> None:
+    """Read a board's server-sent events, putting ``(url, event, data)`` on ``out``, until its first
+    call (then close, as a TV switched off would)."""
+    with httpx.stream("GET", url, timeout=60) as response:
+        event = None
+        for line in response.iter_lines():
+            if line.startswith("event:"):
+                event = line.split(":", 1)[1].strip()
+            elif line.startswith("data:"):
+                out.put((url, event, line.split(":", 1)[1].strip()))
+                if event == "call":
+                    return
 
 
 async def first_service(session: Any) -> str:

@@ -16,6 +16,7 @@ import pytest
 
 from tests.browser.conftest import _free_port
 from tests.conftest import create_account, fresh_database
+from tests.queue.conftest import listen_to_board
 from tests.queue.test_console import _line
 
 REDIS = os.environ.get("SATUPINTU_TEST_REDIS_URL")
@@ -70,19 +71,6 @@ def two_instances(request, templates, tmp_path) -> Iterator[tuple[object, str, s
         thread.join(timeout=10)
 
 
-def _listen(url: str, out: queues.Queue) -> None:
-    """Read a board's events until its first call (then close, as a TV switched off would)."""
-    with httpx.stream("GET", url, timeout=60) as response:
-        event = None
-        for line in response.iter_lines():
-            if line.startswith("event:"):
-                event = line.split(":", 1)[1].strip()
-            elif line.startswith("data:"):
-                out.put((url, event, line.split(":", 1)[1].strip()))
-                if event == "call":
-                    return
-
-
 def _operator_calls(base: str, slug: str, email: str, counter: str) -> None:
     from tests.conftest import PASSWORD
 
@@ -107,7 +95,7 @@ def test_a_board_hears_a_call_made_on_another_instance(two_instances, clock):
     heard: queues.Queue = queues.Queue()
     urls = {slug: f"{boards}/{slug}/layar/{ticket['location']}/events"
             for slug, ticket in (("banyuwangi", mine), ("bangkalan", theirs))}
-    listeners = [threading.Thread(target=_listen, args=(url, heard), daemon=True) for url in urls.values()]
+    listeners = [threading.Thread(target=listen_to_board, args=(url, heard), daemon=True) for url in urls.values()]
     for listener in listeners:
         listener.start()
     assert {heard.get(timeout=30)[1] for _ in listeners} == {"ready"}
