@@ -268,6 +268,22 @@ def run(coro):
     return asyncio.run(coro)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """argon2id at its lowest cost inside the test process: hashes stay argon2id (verified in
+    tests/accounts), but each costs well under a millisecond instead of tens, which `people` pays six
+    times per test. Commands run as subprocesses keep the production cost."""
+    from argon2 import PasswordHasher
+
+    from satupintu import security
+
+    saved = security._hasher, security._DUMMY
+    security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    security._DUMMY = security._hasher.hash("satupintu-dummy-password")
+    yield
+    security._hasher, security._DUMMY = saved
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Browser tests last: while Playwright is open, asyncio.run() cannot be used in this thread."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
