@@ -136,12 +136,14 @@ async def _seed_every_table(database: Database) -> None:
 
 
 async def _seed_queue(session, tenant, staff) -> None:
-    """A ticket (with its group and day sequence), a quota, settings and a staffed desk per regency."""
+    """A ticket (with its group and day sequence), a quota, settings, a staffed desk and a booking per regency."""
+    import datetime as dt
+
     from sqlalchemy import select
 
     from satupintu.agencies.models import Counter
     from satupintu.queue import service as queue
-    from satupintu.queue.models import Desk, QueueSettings, ServiceQueueRule
+    from satupintu.queue.models import Booking, BookingSlot, BookingStatus, Desk, QueueSettings, ServiceQueueRule
 
     services = await queue.queue_services(session)
     first = services[0][1][0]
@@ -149,6 +151,12 @@ async def _seed_queue(session, tenant, staff) -> None:
     counter = await session.scalar(select(Counter).order_by(Counter.id))
     session.add_all([QueueSettings(priority_weight=10), ServiceQueueRule(service_id=ticket.service_id, daily_quota=500),
                      Desk(counter_id=counter.id, staff_id=staff.id)])
+    # a checked-in booking (with its slot's count) of a slot long past, so no sweep touches it
+    slot = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)
+    session.add_all([BookingSlot(group_id=ticket.group_id, starts_at=slot, booked=1),
+                     Booking(group_id=ticket.group_id, service_id=ticket.service_id, day=slot.date(), slot_start=slot,
+                             slot_end=slot + dt.timedelta(minutes=30), release_at=slot + dt.timedelta(minutes=15),
+                             status=BookingStatus.CHECKED_IN, ticket_id=ticket.id)])
 
 
 def _check_postgres() -> None:

@@ -29,6 +29,7 @@ from satupintu.onboarding import routes as onboarding_routes
 from satupintu.knowledge import routes as knowledge_routes
 from satupintu.queue import console as queue_console
 from satupintu.queue import live as queue_live
+from satupintu.queue import reservations as queue_reservations
 from satupintu.queue import routes as queue_routes
 from satupintu.transfer import routes as transfer_routes
 from satupintu.config import Settings
@@ -108,7 +109,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             knowledge_routes.learning_router, knowledge_routes.public_router,
             transfer_routes.public_router,
             benchmarks_routes.router,
-            queue_routes.router, queue_console.router,
+            queue_routes.router, queue_reservations.router, queue_console.router,
             web.static_files,
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), queue_live.channels_plugin(settings)],

@@ -54,6 +54,41 @@ def _parse_hosts(raw: str) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """Where e-mail (booking reminders) goes out; see satupintu.notify."""
+
+    host: str
+    port: int = 587
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    sender: str = "no-reply@localhost"
+    security: str = "starttls"  # starttls, ssl, or none (a relay on the same host or network)
+    timeout: float = 20.0
+
+
+_SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
+def _smtp(env: dict[str, str]) -> SmtpSettings | None:
+    host = env.get("SATUPINTU_SMTP_HOST", "").strip()
+    if not host:
+        return None
+    security = env.get("SATUPINTU_SMTP_SECURITY", "starttls").strip().lower()
+    if security not in _SMTP_SECURITY:
+        raise ConfigError(f"SATUPINTU_SMTP_SECURITY must be one of {', '.join(_SMTP_SECURITY)}, got {security!r}")
+    try:
+        port = int(env.get("SATUPINTU_SMTP_PORT", "465" if security == "ssl" else "587"))
+    except ValueError as exc:
+        raise ConfigError("SATUPINTU_SMTP_PORT must be a number") from exc
+    sender = env.get("SATUPINTU_SMTP_FROM", "").strip()
+    if "@" not in sender:
+        raise ConfigError("SATUPINTU_SMTP_FROM (the sender's address, e.g. mpp@banyuwangikab.go.id) is required "
+                          "with SATUPINTU_SMTP_HOST")
+    return SmtpSettings(host=host, port=port, user=env.get("SATUPINTU_SMTP_USER") or None,
+                        password=env.get("SATUPINTU_SMTP_PASSWORD") or None, sender=sender, security=security)
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     migration_database_url: str
@@ -72,6 +107,7 @@ class Settings:
     oidc_allow_loopback: bool = False
     public_url: str = "http://127.0.0.1:8000"
     queue_always_open: bool = False
+    smtp: SmtpSettings | None = None
 
     @property
     def is_postgres(self) -> bool:
@@ -136,6 +172,7 @@ class Settings:
             oidc_allow_loopback=oidc_allow_loopback,
             public_url=_public_url(env, production, env.get("SATUPINTU_HOST", "127.0.0.1"), port),
             queue_always_open=always_open,
+            smtp=_smtp(env),
         )
 
 

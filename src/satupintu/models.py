@@ -10,7 +10,8 @@ from satupintu.db import Base
 from satupintu.knowledge.models import ModuleProgress, QuizAttempt
 from satupintu.onboarding.models import Invitation, JoinRequest, OnboardingState
 from satupintu.periodic import ScheduledRun
-from satupintu.queue.models import CounterGroup, Desk, NumberSequence, QueueSettings, ServiceQueueRule, Ticket
+from satupintu.queue.models import (Booking, BookingSlot, CounterGroup, Desk, NumberSequence, QueueSettings,
+                                    ServiceQueueRule, Ticket)
 from satupintu.tenants.models import Tenant, TenantPolicy
 from satupintu.transfer.models import Innovation, Mou, PublicInnovation, Replication, StudyVisit
 
@@ -20,5 +21,5 @@ __all__ = [
     "StaffAccount", "Tenant", "TenantPolicy", "TenantService", "WebSession",
     "BenchmarkPoint", "BenchmarkRollup", "MonthlyOperations", "ServiceEvaluation", "SurveyResult",
     "ScheduledRun", "ModuleProgress", "QuizAttempt", "Innovation", "Mou", "PublicInnovation", "Replication", "StudyVisit",
-    "CounterGroup", "Desk", "NumberSequence", "QueueSettings", "ServiceQueueRule", "Ticket",
+    "Booking", "BookingSlot", "CounterGroup", "Desk", "NumberSequence", "QueueSettings", "ServiceQueueRule", "Ticket",
 ]

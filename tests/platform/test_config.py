@@ -66,3 +66,18 @@ def test_tenant_hosts_are_parsed():
     settings = Settings.from_env({"SATUPINTU_SECRET_KEY": SECRET,
                                   "SATUPINTU_TENANT_HOSTS": "mpp.banyuwangikab.go.id=banyuwangi, MPP.Purbalinggakab.go.id=purbalingga"})
     assert settings.tenant_hosts == {"mpp.banyuwangikab.go.id": "banyuwangi", "mpp.purbalinggakab.go.id": "purbalingga"}
+
+
+def test_smtp_settings_for_reminders():
+    base = {"SATUPINTU_SECRET_KEY": SECRET, "SATUPINTU_SMTP_HOST": "smtp.banyuwangikab.go.id",
+            "SATUPINTU_SMTP_FROM": "mpp@banyuwangikab.go.id"}
+    assert Settings.from_env({"SATUPINTU_SECRET_KEY": SECRET}).smtp is None
+    smtp = Settings.from_env({**base, "SATUPINTU_SMTP_USER": "mpp", "SATUPINTU_SMTP_PASSWORD": "rahasia"}).smtp
+    assert (smtp.host, smtp.port, smtp.security, smtp.user) == ("smtp.banyuwangikab.go.id", 587, "starttls", "mpp")
+    assert "rahasia" not in repr(smtp)
+    assert Settings.from_env({**base, "SATUPINTU_SMTP_SECURITY": "ssl"}).smtp.port == 465
+    for broken, variable in (({"SATUPINTU_SMTP_FROM": ""}, "SATUPINTU_SMTP_FROM"),
+                             ({"SATUPINTU_SMTP_SECURITY": "tls9"}, "SATUPINTU_SMTP_SECURITY"),
+                             ({"SATUPINTU_SMTP_PORT": "dua"}, "SATUPINTU_SMTP_PORT")):
+        with pytest.raises(ConfigError, match=variable):
+            Settings.from_env({**base, **broken})

@@ -5,7 +5,7 @@ the workers do the work, so a restarted scheduler loses nothing but a late start
 in-process broker (one machine, no Redis or RabbitMQ) there is no worker in this process to hand
 the job to, so the scheduler runs the refresh itself.
 
-When other domains gain periodic jobs (the 4-hour complaint sweep), they are added to ``jobs()``;
+Other domains' periodic jobs are added to ``jobs()`` (the queue's booking sweep is one);
 this module can then move up to the platform level.
 """
 
@@ -84,11 +84,36 @@ def purge_sessions(settings: Settings) -> Callable[[], None]:
     return run
 
 
+def booking_sweep(settings: Settings) -> Callable[[], None]:
+    """Send the booking reminders that are due and release no-shows (queue.booking.sweep): the
+    deadlines are columns of the bookings, so a late or repeated run neither loses nor repeats one."""
+
+    def run() -> None:
+        from satupintu import notify
+        from satupintu.db import make_engine, make_sessionmaker
+        from satupintu.queue import booking
+
+        async def work() -> booking.SweepResult:
+            engine = make_engine(settings.database_url)
+            try:
+                return await booking.sweep(make_sessionmaker(engine), notify.from_settings(settings),
+                                           secret_key=settings.secret_key, base_url=settings.public_url)
+            finally:
+                await engine.dispose()
+
+        result = asyncio.run(work())
+        log.info("bookings swept", reminders=result.reminders, released=result.released)
+
+    return run
+
+
 def jobs(settings: Settings) -> list[Job]:
     return [Job("rollups-nightly", nightly_rollups(settings), CronTrigger(hour=1, minute=30, timezone=TIMEZONE),
                 "recompute every regency's benchmark rollups at 01:30 WIB"),
             Job("sessions-purge", purge_sessions(settings), CronTrigger(minute=15, timezone=TIMEZONE),
-                "delete expired sign-in sessions every hour")]
+                "delete expired sign-in sessions every hour"),
+            Job("queue-bookings", booking_sweep(settings), CronTrigger(minute="*/5", timezone=TIMEZONE),
+                "send due booking reminders and release no-shows every five minutes")]
 
 
 def latest_slot(trigger: CronTrigger, now: datetime) -> datetime | None:

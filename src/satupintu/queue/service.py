@@ -181,7 +181,10 @@ def _insert_ignore(session: AsyncSession, model: type, rows: list[dict[str, Any]
 
 
 async def settings_of(session: AsyncSession) -> QueueSettings:
-    return await session.scalar(select(QueueSettings)) or QueueSettings(priority_weight=10, default_service_minutes=6)
+    """The regency's queue rules, or the defaults until an admin saves them."""
+    return await session.scalar(select(QueueSettings)) or QueueSettings(
+        priority_weight=10, default_service_minutes=6, booking_slot_minutes=30, booking_share_percent=50,
+        booking_grace_minutes=15, booking_days_ahead=14)
 
 
 async def get_service(session: AsyncSession, code: str) -> TenantService | None:
@@ -280,35 +283,77 @@ async def take_ticket(session: AsyncSession, tenant: Tenant, service_code: str, 
         if taken >= rule.daily_quota:
             raise QueueError("quota_full", 409, N_("Today's %(n)d tickets for this service have all been taken. "
                              "Please come back on the next working day."), {"n": rule.daily_quota})
-    ticket = Ticket(group_id=group.id, service_id=service.id, day=day, number=number,
-                    label=label(group.prefix, number), priority=priority,
-                    priority_weight=settings.priority_weight if priority else 0, taken_at=now)
+    return await _issue(session, group, number, service.id, day, now, priority=priority,
+                        priority_weight=settings.priority_weight if priority else 0)
+
+
+async def _issue(session: AsyncSession, group: CounterGroup, number: int, service_id: int, day: date, now: datetime,
+                 *, priority: bool = False, priority_weight: int = 0, slot_at: datetime | None = None) -> Ticket:
+    ticket = Ticket(group_id=group.id, service_id=service_id, day=day, number=number,
+                    label=label(group.prefix, number), priority=priority, priority_weight=priority_weight,
+                    taken_at=now, slot_at=slot_at)
     session.add(ticket)
     await session.flush()
     return ticket
 
 
+async def ticket_for_slot(session: AsyncSession, tenant: Tenant, group: CounterGroup, service_id: int,
+                          slot_at: datetime, *, now: datetime | None = None) -> Ticket:
+    """A checked-in booking's ticket: the line's next number, called from its slot on (see CALL_ORDER).
+    The daily quota does not apply: the booking already holds a place."""
+    now = _now(now)
+    day = local_now(tenant, now).date()
+    return await _issue(session, group, await _next_number(session, group.id, day), service_id, day, now,
+                        slot_at=_now(slot_at))
+
+
 # --- where a ticket stands -----------------------------------------------------------------------
 
 
-def ahead_of(ticket: Ticket) -> Any:
-    """Waiting tickets of the same line that will be called before ``ticket``."""
-    return and_(
-        Ticket.group_id == ticket.group_id, Ticket.day == ticket.day, Ticket.status == TicketStatus.WAITING,
-        or_(Ticket.priority_weight > ticket.priority_weight,
-            and_(Ticket.priority_weight == ticket.priority_weight,
-                 or_(Ticket.taken_at < ticket.taken_at, and_(Ticket.taken_at == ticket.taken_at, Ticket.id < ticket.id)))),
-    )
+def ahead_of(ticket: Ticket, now: datetime | None = None) -> Any:
+    """Waiting tickets of the same line that will be called before ``ticket`` (the order of CALL_ORDER).
+
+    A walk-in has behind it no walk-in of lower weight or taken later, and ahead of it every booking
+    whose slot has begun by ``now``; a booking has ahead of it only bookings of an earlier slot (or of
+    the same slot, by weight and the time they checked in)."""
+    by_weight = or_(Ticket.priority_weight > ticket.priority_weight,
+                    and_(Ticket.priority_weight == ticket.priority_weight,
+                         or_(Ticket.taken_at < ticket.taken_at,
+                             and_(Ticket.taken_at == ticket.taken_at, Ticket.id < ticket.id))))
+    line = (Ticket.group_id == ticket.group_id, Ticket.day == ticket.day, Ticket.status == TicketStatus.WAITING)
+    if ticket.slot_at is None:
+        due = and_(Ticket.slot_at.is_not(None), Ticket.slot_at <= _now(now))
+        return and_(*line, or_(due, and_(Ticket.slot_at.is_(None), by_weight)))
+    slot = _now(as_utc(ticket.slot_at))
+    return and_(*line, Ticket.slot_at.is_not(None),
+                or_(Ticket.slot_at < slot, and_(Ticket.slot_at == slot, by_weight)))
 
 
-CALL_ORDER = (Ticket.priority_weight.desc(), Ticket.taken_at, Ticket.id)
+def call_order(model: Any = Ticket) -> tuple[Any, ...]:
+    """The order "call next" follows, among the tickets it may call (walk-ins, and bookings whose slot
+    has begun; a booking checked in early waits for its slot):
+
+    1. checked-in bookings whose slot has begun, earliest slot first: a booking is a promised time;
+    2. then everyone else by priority weight (older people, disabilities, pregnancy: the regency's
+       weight) and then first come, first served.
+    Within one slot, bookings follow rule 2 among themselves. Bookings take at most the regency's
+    booking share of a line's capacity per slot, so walk-ins are never starved."""
+    return (model.slot_at.is_(None), model.slot_at, model.priority_weight.desc(), model.taken_at, model.id)
 
 
-async def position(session: AsyncSession, ticket: Ticket) -> int | None:
+def callable_at(now: datetime, model: Any = Ticket) -> Any:
+    """Tickets "call next" may take at ``now``: walk-ins, and bookings whose slot has begun."""
+    return or_(model.slot_at.is_(None), model.slot_at <= now)
+
+
+CALL_ORDER = call_order()
+
+
+async def position(session: AsyncSession, ticket: Ticket, now: datetime | None = None) -> int | None:
     """1 for the next ticket to be called; None once the ticket has been called."""
     if ticket.status != TicketStatus.WAITING:
         return None
-    return 1 + await session.scalar(select(func.count()).select_from(Ticket).where(ahead_of(ticket)))
+    return 1 + await session.scalar(select(func.count()).select_from(Ticket).where(ahead_of(ticket, now)))
 
 
 def as_utc(value: datetime) -> datetime:
@@ -336,12 +381,17 @@ async def servers(session: AsyncSession, group: CounterGroup) -> int:
         Counter.location_id == group.location_id, Counter.agency_id == group.agency_id)))
 
 
-async def estimated_wait(session: AsyncSession, ticket: Ticket, place: int | None) -> int | None:
+async def estimated_wait(session: AsyncSession, ticket: Ticket, place: int | None,
+                         now: datetime | None = None) -> int | None:
+    """Minutes until the ticket is likely called; a booking checked in early waits at least until its slot."""
     if place is None:
         return None
     group = await session.get(CounterGroup, ticket.group_id)
     minutes = await service_minutes(session, ticket.group_id)
-    return math.ceil((place - 1) * minutes / await servers(session, group))
+    wait = math.ceil((place - 1) * minutes / await servers(session, group))
+    if ticket.slot_at is not None:
+        wait = max(wait, math.ceil((as_utc(ticket.slot_at) - _now(now)).total_seconds() / 60))
+    return wait
 
 
 async def get_ticket(session: AsyncSession, public: str) -> Ticket | None:
@@ -360,10 +410,11 @@ class TicketState:
 
 
 async def ticket_state(session: AsyncSession, ticket: Ticket) -> TicketState:
-    place = await position(session, ticket)
+    now = _now(None)
+    place = await position(session, ticket, now)
     group = await session.get(CounterGroup, ticket.group_id)
     return TicketState(
-        ticket=ticket, position=place, wait_minutes=await estimated_wait(session, ticket, place),
+        ticket=ticket, position=place, wait_minutes=await estimated_wait(session, ticket, place, now),
         service=await session.get(TenantService, ticket.service_id) if ticket.service_id else None,
         location=await session.get(Location, group.location_id), agency=await session.get(Agency, group.agency_id),
         counter=await session.get(Counter, ticket.counter_id) if ticket.counter_id else None,
@@ -479,8 +530,8 @@ async def _lock_desk(session: AsyncSession, counter_id: int, now: datetime) -> N
 async def call_next(session: AsyncSession, tenant: Tenant, counter: Counter, *, now: datetime | None = None) -> Ticket | None:
     """Call the next ticket of the counter's line to this counter, or None when nobody waits.
 
-    Order: priority weight, then the time the ticket was taken (first come, first served); a ticket
-    transferred to one counter waits for that counter only. Claiming is one UPDATE of the first
+    Order: :func:`call_order` (bookings at their slot, then priority weight, then first come, first
+    served); a ticket transferred to one counter waits for that counter only. Claiming is one UPDATE of the first
     waiting row: PostgreSQL skips rows another operator has locked (FOR UPDATE SKIP LOCKED), SQLite
     runs it under its write lock, so two operators never get the same ticket.
     """
@@ -493,8 +544,8 @@ async def call_next(session: AsyncSession, tenant: Tenant, counter: Counter, *, 
     first = (select(waiting.id)
              .where(waiting.tenant_id == session_tenant(session), waiting.group_id == group.id,
                     waiting.day == local_now(tenant, now).date(), waiting.status == TicketStatus.WAITING,
-                    or_(waiting.counter_id.is_(None), waiting.counter_id == counter.id))
-             .order_by(waiting.priority_weight.desc(), waiting.taken_at, waiting.id)
+                    or_(waiting.counter_id.is_(None), waiting.counter_id == counter.id), callable_at(now, waiting))
+             .order_by(*call_order(waiting))
              .limit(1).with_for_update(skip_locked=True, of=waiting).scalar_subquery())
     claimed = await session.scalar(
         update(Ticket).where(Ticket.id == first, Ticket.status == TicketStatus.WAITING)
@@ -576,12 +627,15 @@ async def transfer(session: AsyncSession, counter: Counter, *, to_counter: str |
 
 
 async def upcoming(session: AsyncSession, tenant: Tenant, counter: Counter, limit: int = 5) -> tuple[int, list[Ticket]]:
-    """How many wait for this counter, and the next few numbers (numbers only: nothing personal)."""
+    """How many wait for this counter (bookings checked in early included), and the next few numbers
+    in the order they will be called now (numbers only: nothing personal)."""
     group = await group_of(session, counter)
-    where = (Ticket.group_id == group.id, Ticket.day == local_now(tenant).date(), Ticket.status == TicketStatus.WAITING,
-             or_(Ticket.counter_id.is_(None), Ticket.counter_id == counter.id))
+    now = _now(None)
+    where = (Ticket.group_id == group.id, Ticket.day == local_now(tenant, now).date(),
+             Ticket.status == TicketStatus.WAITING, or_(Ticket.counter_id.is_(None), Ticket.counter_id == counter.id))
     count = await session.scalar(select(func.count()).select_from(Ticket).where(*where))
-    return count, list((await session.scalars(select(Ticket).where(*where).order_by(*CALL_ORDER).limit(limit))).all())
+    return count, list((await session.scalars(select(Ticket).where(*where, callable_at(now))
+                                              .order_by(*CALL_ORDER).limit(limit))).all())
 
 
 # --- what a board announces ----------------------------------------------------------------------
