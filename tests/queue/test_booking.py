@@ -140,6 +140,8 @@ def test_booking_on_a_phone_and_checking_in_at_the_kiosk(client, clock):
     page = client.get("/banyuwangi/antrian/reservasi", params={"layanan": code, "tanggal": "2027-03-02"})
     assert page.status_code == 200 and 'name="slot" value="10:30"' in page.text and "(WIB)" in page.text
     assert client.get("/banyuwangi/antrian/reservasi", params={"tanggal": "9999-99-99"}).status_code == 422
+    sunday = client.get("/banyuwangi/antrian/reservasi", params={"layanan": code, "tanggal": "2027-03-07"})
+    assert sunday.status_code == 200 and "hari itu tutup" in sunday.text and 'name="slot"' not in sunday.text
     token = csrf_of(client)
     form = {"_csrf_token": token, "service": code, "location": "mpp", "date": "2027-03-01", "slot": "10:30"}
     bad = client.post("/banyuwangi/antrian/reservasi", data={**form, "email": "x@"}, follow_redirects=False)

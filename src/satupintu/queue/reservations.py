@@ -78,8 +78,8 @@ async def _book_page(request: Request, tenant: Tenant, session: AsyncSession, *,
         try:
             day = await bookings.day_slots(session, tenant, chosen["service"], chosen.get("location") or None,
                                            chosen["date"])
-        except service.QueueError as exc:
-            error, status = error or exc.text(), status if status != 200 else exc.status
+        except service.QueueError as exc:  # a closed or past day: the page says so (it is not bad input)
+            error = error or exc.text()
     if day is not None:
         slots = day.slots
     today = service.local_now(tenant).date()
