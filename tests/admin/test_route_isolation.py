@@ -8,7 +8,7 @@ import re
 
 import pytest
 from litestar.routes import HTTPRoute
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from satupintu.db import make_engine, tenant_owned_tables
 from tests.conftest import csrf_of, run, sign_in
@@ -66,3 +66,32 @@ def test_every_admin_route_of_another_tenant_is_refused(client, people, who):
         response = client.request(method, path, data=data if method == "POST" else None, follow_redirects=False)
         assert response.status_code in (403, 404), f"{who}: {method} {path} answered {response.status_code}"
     assert run(_fingerprint(owner_url)) == before, f"{who} changed something"
+
+
+def test_public_ids_of_one_regency_are_unknown_in_another(client):
+    """Citizens' pages and API answers addressed by a random public id (tickets, bookings) know only
+    their own regency's ids: every such route of Bangkalan answers 404 for Banyuwangi's seeded ids,
+    whatever the method, and nothing changes."""
+    from satupintu.queue.models import Booking, Ticket
+    from tests.conftest import in_tenant
+
+    async def ids() -> list[str]:
+        async with in_tenant(client.database.url, "banyuwangi") as session:
+            return [await session.scalar(select(model.public_id).limit(1)) for model in (Ticket, Booking)]
+
+    theirs = run(ids())
+    routes = []
+    for route in client.litestar_app.routes:
+        if isinstance(route, HTTPRoute) and "{public_id:str}" in route.path and route.path.count("{slug:str}"):
+            routes += [(method, route.path) for method in route.route_handler_map if method not in ("HEAD", "OPTIONS")]
+    assert {("GET", "/{slug:str}/antrian/reservasi/{public_id:str}"),
+            ("DELETE", "/api/v1/tenants/{slug:str}/queue/bookings/{public_id:str}")} <= set(routes)
+    token = csrf_of(client)
+    before = run(_fingerprint(client.database.owner_url))
+    for method, template in routes:
+        for public_id in theirs:
+            path = template.replace("{slug:str}", "bangkalan").replace("{public_id:str}", public_id)
+            response = client.request(method, path, data={"_csrf_token": token} if method == "POST" else None,
+                                      follow_redirects=False)
+            assert response.status_code == 404, f"{method} {path} answered {response.status_code}"
+    assert run(_fingerprint(client.database.owner_url)) == before

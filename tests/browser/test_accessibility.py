@@ -14,9 +14,19 @@ from tests.conftest import PASSWORD, create_account
 
 pytestmark = pytest.mark.browser
 
+
+def _tuesday() -> str:
+    """Next week's Tuesday: a working day within the booking horizon, whatever day the suite runs."""
+    from datetime import date, timedelta
+
+    today = date.today()
+    return (today + timedelta(days=7 + (1 - today.weekday()) % 7)).isoformat()
+
+
 CITIZEN = ["/", "/banyuwangi/", "/banyuwangi/layanan", "/banyuwangi/layanan/akta-kelahiran",
            "/banyuwangi/layanan?q=ktp+hilang", "/banyuwangi/masuk", "/masuk", "/inovasi", "/replikasi",
-           "/onboarding/daftar", "/banyuwangi/sertifikat?kode=0000-0000-0000-0000"]
+           "/onboarding/daftar", "/banyuwangi/sertifikat?kode=0000-0000-0000-0000", "/banyuwangi/antrian",
+           "/banyuwangi/antrian/hadir", f"/banyuwangi/antrian/reservasi?layanan=akta-kelahiran&tanggal={_tuesday()}"]
 CONSOLE = ["/banyuwangi/admin/", "/banyuwangi/admin/layanan", "/banyuwangi/admin/layanan/akta-kelahiran",
            "/banyuwangi/admin/instansi", "/banyuwangi/admin/instansi/dispendukcapil", "/banyuwangi/admin/lokasi",
            "/banyuwangi/admin/lokasi/mpp", "/banyuwangi/admin/kebijakan", "/banyuwangi/admin/staf",

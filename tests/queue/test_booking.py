@@ -424,3 +424,69 @@ def test_the_scheduled_job_e_mails_the_reminder_over_smtp(client, clock):
     assert "To: warga@contoh.id" in mail and "From: mpp@banyuwangikab.go.id" in mail
     assert "Pengingat: reservasi Anda di MPP" in mail and made["code"] in mail
     assert _booking(client.database, made["id"]).reminder_sent_at is not None
+
+
+PROCESSES, ATTEMPTS = 6, 4
+
+
+def _book_many(url: str, code: str, start: str, barrier, results) -> None:  # noqa: ANN001 - multiprocessing
+    async def main() -> list[str]:
+        from satupintu.db import make_engine, make_sessionmaker, tenant_session
+
+        tenant = await in_tenant(url, "banyuwangi", lambda session, tenant: _same(tenant))
+        engine = make_engine(url)
+        maker = make_sessionmaker(engine)
+        outcomes = []
+        barrier.wait()
+        for _ in range(ATTEMPTS):
+            try:
+                async with tenant_session(maker, tenant.id) as session:
+                    made = await bookings.book(session, tenant, code, None, datetime.fromisoformat(start),
+                                               secret_key=SECRET, now=MONDAY_10)
+                    outcomes.append(made.code)
+            except queue.QueueError as exc:
+                outcomes.append(exc.code)
+        await engine.dispose()
+        return outcomes
+
+    results.put(run(main()))
+
+
+async def _same(value):  # noqa: ANN001, ANN202
+    return value
+
+
+def test_processes_booking_one_slot_at_once_never_overfill_it(database):
+    """Separate processes (as web pods would) book one slot together: exactly its capacity succeed."""
+    import multiprocessing
+
+    code = _service(database)
+    start = "2027-03-02T09:00:00+07:00"
+
+    async def capacity(session, tenant):
+        day = await bookings.day_slots(session, tenant, code, None, TUESDAY, now=MONDAY_10)
+        return next(s.capacity for s in day.slots if s.start == datetime.fromisoformat(start))
+
+    places = run(in_tenant(database.url, "banyuwangi", capacity))
+    assert places < PROCESSES * ATTEMPTS
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(PROCESSES), context.Queue()
+    workers = [context.Process(target=_book_many, args=(database.url, code, start, barrier, results))
+               for _ in range(PROCESSES)]
+    for worker in workers:
+        worker.start()
+    outcomes = [outcome for _ in workers for outcome in results.get(timeout=300)]
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    codes = [o for o in outcomes if o != "slot_full"]
+    assert len(codes) == places == len(set(codes)) and outcomes.count("slot_full") == PROCESSES * ATTEMPTS - places
+
+    async def stored(session, _tenant):
+        from satupintu.queue.models import BookingSlot
+
+        at = datetime.fromisoformat(start).astimezone(ZoneInfo("UTC"))
+        return (await session.scalar(select(func.count()).select_from(Booking).where(Booking.day == TUESDAY)),
+                await session.scalar(select(BookingSlot.booked).where(BookingSlot.starts_at == at)))
+
+    assert run(in_tenant(database.url, "banyuwangi", stored)) == (places, places)
