@@ -4,7 +4,7 @@ form is handled.
 ``submit`` is that way: check the form; if anything is wrong, show the page again with a message
 per field (status 422, and the request's transaction rolls back, so nothing changes); otherwise let
 the domain service make the change, write it to the audit log with the person who made it, and
-redirect (303) to the page that shows the result.
+redirect (303) to the page that shows the result, which confirms what was saved (``flash``).
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from satupintu.audit import present
 from satupintu.audit import service as audit
 from satupintu.audit.service import Change
 from satupintu.forms import Form, Invalid
+from satupintu.i18n import gettext as _
 from satupintu.security import Principal
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -36,6 +38,20 @@ Page = Callable[..., Template | Awaitable[Template]]
 def me(request: Request) -> Principal:
     """The signed-in person; the routers' guards have made sure there is one."""
     return request.scope["principal"]
+
+
+FLASH = "flash"
+
+
+def flash(request: Request, message: str) -> None:
+    """A confirmation the next page shows once (the page after the redirect: ``flashed``)."""
+    request.set_session({**request.session, FLASH: message[:300]})
+
+
+def flashed(request: Request | None) -> str | None:
+    """The confirmation waiting for this page, taken so it shows only once."""
+    session = request.scope.get("session") if request is not None else None
+    return session.pop(FLASH, None) if isinstance(session, dict) else None
 
 
 def found(row: T | None) -> T:
@@ -53,7 +69,7 @@ async def show(page: Page, status: int, **context: Any) -> Template:
 async def submit(request: Request, session: AsyncSession, form: Form, save: Callable[[], Awaitable[Change | None]],
                  *, again: Page, to: str | Callable[[Change | None], str],
                  refused: Mapping[type[Exception], str] | None = None) -> Template | Redirect:
-    """Validate, 422 with errors, save, audit, redirect.
+    """Validate, 422 with errors, save, audit, redirect with a confirmation.
 
     ``save`` runs only when the form is valid and returns the change it made (None: nothing to
     record). It refuses with ``Invalid`` (messages per field), or with an exception named in
@@ -67,6 +83,7 @@ async def submit(request: Request, session: AsyncSession, form: Form, save: Call
     except tuple(refused or ()) as exc:
         field = next(name for kind, name in (refused or {}).items() if isinstance(exc, kind))
         return await show(again, 422, errors={field: str(exc)}, values=form.data)
-    if change is not None:
-        await audit.record_change(session, me(request), change)
+    entry = await audit.record_change(session, me(request), change) if change is not None else None
+    flash(request, present.headline(change.action, change.entity, change.key) if entry is not None
+          else _("Saved. Nothing had changed."))
     return Redirect(to if isinstance(to, str) else to(change), status_code=303)

@@ -22,6 +22,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVI
 
 from satupintu import i18n
 from satupintu.config import PROJECT_ROOT
+from satupintu.handlers import flashed
 from satupintu.tenancy import TenantNotFound, TenantSuspended
 from satupintu.tenants.slugs import RESERVED_SLUGS, SLUG_RE
 
@@ -109,6 +110,7 @@ def make_environment() -> Environment:
         day_name=i18n.day_name,
         unit_name=i18n.unit_name,
         duration=i18n.duration,
+        flashed=flashed,
     )
     return env
 

@@ -101,7 +101,7 @@ async def platform_login(request: Request, db_session: AsyncSession, data: Form)
             "sso": oidc.ministry_configured()})
     await rotate(request)
     request.set_session(service.session_data(result.account))
-    default = "/" if result.account.role.value == "platform_admin" else "/kementerian/"
+    default = "/platform" if result.account.role.value == "platform_admin" else "/kementerian/"
     return Redirect(safe_next(_text(data, "next"), default), status_code=303)
 
 

@@ -21,8 +21,11 @@ async def _agencies_page(session: AsyncSession, tenant: Tenant, status: int = 20
     return page("agencies", tenant, "agencies", status, agencies=await agencies_service.agencies(session), **context)
 
 
-def _agency_page(tenant: Tenant, agency: Agency, status: int = 200, **context: object) -> Template:
-    return page("agency_form", tenant, "agencies", status, agency=agency, **context)
+async def _agency_page(session: AsyncSession, tenant: Tenant, agency: Agency, status: int = 200,
+                       **context: object) -> Template:
+    """An agency's form, and what keeps it from being deleted, if anything."""
+    blocked = agencies_service.agency_blocked(await agencies_service.agency_ties(session, agency))
+    return page("agency_form", tenant, "agencies", status, agency=agency, blocked=blocked, **context)
 
 
 @get("/instansi", name="admin:agencies")
@@ -40,7 +43,7 @@ async def agency_create(request: Request, tenant: Tenant, db_session: AsyncSessi
 
 @get("/instansi/{key:str}", name="admin:agency")
 async def agency_form(tenant: Tenant, db_session: AsyncSession, key: str) -> Template:
-    return _agency_page(tenant, found(await agencies_service.get_agency(db_session, key[:60])))
+    return await _agency_page(db_session, tenant, found(await agencies_service.get_agency(db_session, key[:60])))
 
 
 @post("/instansi/{key:str}", name="admin:agency-save")
@@ -50,14 +53,14 @@ async def agency_save(request: Request, tenant: Tenant, db_session: AsyncSession
     form = Form(data)
     values = agency_values(form, new=False)
     return await submit(request, db_session, form, lambda: agencies_service.update_agency(db_session, agency, values),
-                        again=partial(_agency_page, tenant, agency), to=url(tenant, "instansi"))
+                        again=partial(_agency_page, db_session, tenant, agency), to=url(tenant, "instansi"))
 
 
 @post("/instansi/{key:str}/hapus", name="admin:agency-delete")
 async def agency_delete(request: Request, tenant: Tenant, db_session: AsyncSession, key: str) -> Template | Redirect:
     agency = found(await agencies_service.get_agency(db_session, key[:60]))
     return await submit(request, db_session, Form({}), lambda: agencies_service.delete_agency(db_session, agency),
-                        again=partial(_agency_page, tenant, agency), to=url(tenant, "instansi"))
+                        again=partial(_agency_page, db_session, tenant, agency), to=url(tenant, "instansi"))
 
 
 handlers = [agencies, agency_create, agency_form, agency_save, agency_delete]

@@ -19,8 +19,11 @@ from satupintu.tenants.packs import DAYS
 
 
 async def locations_page(session: AsyncSession, tenant: Tenant, status: int = 200, **context: object) -> Template:
-    """Locations with their counters, and the holidays: where counters and holidays are added too."""
-    return page("locations", tenant, "locations", status,
+    """Locations with their counters (and what keeps each from being deleted), and the holidays:
+    where counters and holidays are added too."""
+    counter_blocked = {counter_id: agencies_service.counter_blocked(used)
+                       for counter_id, used in (await agencies_service.counter_use(session)).items()}
+    return page("locations", tenant, "locations", status, counter_blocked=counter_blocked,
                 locations=await agencies_service.locations(session), counters=await agencies_service.counters(session),
                 agencies=await agencies_service.agencies(session), holidays=await agencies_service.holidays(session),
                 days=DAYS, **context)

@@ -8,19 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.admin import service
 from satupintu.admin.common import page
-from satupintu.audit import service as audit
+from satupintu.audit.present import ENTITIES, entity_name
 from satupintu.forms import Form
 from satupintu.tenants import service as tenants_service
 from satupintu.tenants.models import Tenant
-
-ENTITIES = ("service", "agency", "location", "counter", "holiday", "policy", "staff", "sso", "tenant", "innovation",
-            "visit", "mou", "survey", "evaluation", "operations")
 
 
 @get("/", name="admin:index")
 async def index(tenant: Tenant, db_session: AsyncSession) -> Template:
     return page("index", tenant, "index", counts=await service.counts(db_session),
-                recent=await audit.entries(db_session, limit=8))
+                recent=await service.audit_log(db_session, limit=8))
 
 
 @get("/audit", name="admin:audit")
@@ -28,11 +25,11 @@ async def audit_log(tenant: Tenant, db_session: AsyncSession, aktor: str = "", o
                     sampai: str = "") -> Template:
     form = Form({"dari": dari, "sampai": sampai})
     since, until = form.day("dari", required=False), form.day("sampai", required=False)
-    entries = await audit.entries(db_session, actor=aktor[:100] or None, entity=objek if objek in ENTITIES else None,
+    entries = await service.audit_log(db_session, actor=aktor[:100] or None, entity=objek if objek in ENTITIES else None,
                                   since=since, until=until)
     return page("audit", tenant, "audit", 422 if form.errors else 200, entries=entries, errors=form.errors,
                 values={"aktor": aktor[:100], "objek": objek, "dari": dari[:10], "sampai": sampai[:10]},
-                entities=ENTITIES)
+                entities=[(key, entity_name(key)) for key in ENTITIES])
 
 
 @get("/ekspor", name="admin:export")

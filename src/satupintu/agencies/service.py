@@ -16,6 +16,7 @@ from satupintu.audit import service as audit
 from satupintu.audit.service import Change
 from satupintu.forms import Invalid
 from satupintu.i18n import gettext as _
+from satupintu.i18n import ngettext
 
 
 async def agencies(session: AsyncSession) -> list[Agency]:
@@ -129,18 +130,37 @@ async def update_agency(session: AsyncSession, agency: Agency, values: dict[str,
                                "agency", "key")
 
 
-async def delete_agency(session: AsyncSession, agency: Agency) -> Change:
+async def agency_ties(session: AsyncSession, agency: Agency) -> dict[str, int]:
+    """What still depends on an agency: the services it serves, its counters and its staff."""
     from satupintu.accounts.models import StaffAccount
     from satupintu.catalogue.models import TenantService
 
-    services = await session.scalar(select(func.count()).select_from(TenantService).where(
-        TenantService.agency_id == agency.id))
-    staff = await session.scalar(select(func.count()).select_from(StaffAccount).where(
-        StaffAccount.agency_id == agency.id))
-    counters_left = await session.scalar(select(func.count()).select_from(Counter).where(Counter.agency_id == agency.id))
-    if services or staff or counters_left:
-        raise InUse(_("This agency still serves %(s)d services, has %(c)d counters and %(p)d staff; "
-                      "move them first.") % {"s": services, "c": counters_left, "p": staff})
+    async def count(model: type, column: Any) -> int:
+        return int(await session.scalar(select(func.count()).select_from(model).where(column == agency.id)) or 0)
+
+    return {"services": await count(TenantService, TenantService.agency_id),
+            "counters": await count(Counter, Counter.agency_id), "staff": await count(StaffAccount, StaffAccount.agency_id)}
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else _("%(first)s and %(last)s") % {"first": ", ".join(parts[:-1]),
+                                                                           "last": parts[-1]}
+
+
+def agency_blocked(ties: dict[str, int]) -> str | None:
+    """Why an agency cannot be deleted yet ("still has 3 services and 2 counters"), or None."""
+    parts = [text % {"num": ties[name]} for name, text in (
+        ("services", ngettext("%(num)d service", "%(num)d services", ties["services"])),
+        ("counters", ngettext("%(num)d counter", "%(num)d counters", ties["counters"])),
+        ("staff", ngettext("%(num)d staff member", "%(num)d staff members", ties["staff"]))) if ties[name]]
+    if not parts:
+        return None
+    return _("This agency still has %(what)s; move them to another agency first.") % {"what": _listed(parts)}
+
+
+async def delete_agency(session: AsyncSession, agency: Agency) -> Change:
+    if reason := agency_blocked(await agency_ties(session, agency)):
+        raise InUse(reason)
     return await audit.removed(session, agency, AGENCY_FIELDS, "agency", "key")
 
 
@@ -163,14 +183,36 @@ async def create_counter(session: AsyncSession, values: dict[str, Any]) -> Chang
     return await audit.added(session, Counter(**values), COUNTER_FIELDS, "counter", "code")
 
 
-async def delete_counter(session: AsyncSession, counter: Counter) -> Change:
+async def update_counter(session: AsyncSession, counter: Counter, values: dict[str, Any]) -> Change:
+    """Rename a counter, give it another code, or move it to another location or agency. Services
+    assigned to it must stay with their agency, so a counter serving services keeps its agency."""
+    if values["code"] != counter.code and await get_counter(session, values["code"]):
+        raise Invalid({"counter_code": _("A counter with this code already exists.")})
+    if values["agency_id"] != counter.agency_id and (used := (await counter_use(session)).get(counter.id)):
+        raise Invalid({"counter_agency": counter_blocked(used)})
+    return await audit.changed(session, counter, COUNTER_FIELDS, values, "counter", "code")
+
+
+async def counter_use(session: AsyncSession) -> dict[int, int]:
+    """How many services are assigned to each counter that has any."""
     from satupintu.catalogue.models import TenantService
 
-    used = await session.scalar(select(func.count()).select_from(TenantService).where(
-        TenantService.counter_id == counter.id))
-    if used:
-        raise InUse(_("%(n)d services are assigned to this counter; assign them elsewhere first.") % {"n": used},
-                    "counter_delete")
+    rows = await session.execute(select(TenantService.counter_id, func.count()).where(
+        TenantService.counter_id.is_not(None)).group_by(TenantService.counter_id))
+    return {counter_id: int(n) for counter_id, n in rows.all()}
+
+
+def counter_blocked(used: int) -> str | None:
+    """Why a counter cannot be deleted (or change agency) yet, or None."""
+    if not used:
+        return None
+    return ngettext("%(num)d service is assigned to this counter; assign it elsewhere first.",
+                    "%(num)d services are assigned to this counter; assign them elsewhere first.", used) % {"num": used}
+
+
+async def delete_counter(session: AsyncSession, counter: Counter) -> Change:
+    if reason := counter_blocked((await counter_use(session)).get(counter.id, 0)):
+        raise InUse(reason, "counter_delete")
     return await audit.removed(session, counter, COUNTER_FIELDS, "counter", "code")
 
 
