@@ -1,22 +1,29 @@
 """The cluster the tests share (see machine.py): two web processes, two workers, PostgreSQL behind
-PgBouncer, Redis and RabbitMQ, with Banyuwangi and Bangkalan loaded and an admin for Banyuwangi.
-Queues are open around the clock, so a ticket can be taken whatever the hour the tests run."""
+PgBouncer, Redis and RabbitMQ, with Banyuwangi and Bangkalan loaded, an admin and an operator of
+Banyuwangi. Queues are open around the clock, so a ticket can be taken whatever the hour."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
 
 import pytest
 
-from tests.cluster.machine import ROOT, Cluster, missing_programs, running_cluster
+from tests.cluster.machine import PASSWORD, ROOT, Cluster, missing_programs, running_cluster
 
 ADMIN = "admin@banyuwangi.test"
+OPERATOR = "kunci@banyuwangi.test"  # locked out by a test
 
 
-def _admin(cluster: Cluster) -> None:
-    cluster.cli("users", "create", "--email", ADMIN, "--name", "Admin Banyuwangi", "--role", "tenant_admin",
-                "--tenant", "banyuwangi")
+def _accounts(cluster: Cluster) -> None:
+    """Made in this process, as `satupintu users create` makes them (two interpreters fewer to start)."""
+    from satupintu.cli import _create_user
+    from satupintu.config import Settings
+
+    settings = Settings.from_env(cluster.env)
+    for email, name, role in ((ADMIN, "Admin Banyuwangi", "tenant_admin"), (OPERATOR, "Uji Kunci", "operator")):
+        asyncio.run(_create_user(settings, email, name, role, "banyuwangi", PASSWORD))
 
 
 @pytest.fixture(scope="session")
@@ -26,5 +33,5 @@ def cluster() -> Iterator[Cluster]:
             pytest.fail(f"the cluster test needs {', '.join(missing)} (CI installs pgbouncer)")
         pytest.skip(f"the cluster test needs {', '.join(missing)}")
     with running_cluster([str(ROOT / "tenants" / "banyuwangi"), str(ROOT / "tenants" / "bangkalan")],
-                         env={"SATUPINTU_QUEUE_ALWAYS_OPEN": "1"}, prepare=_admin) as made:
+                         env={"SATUPINTU_QUEUE_ALWAYS_OPEN": "1"}, prepare=_accounts) as made:
         yield made

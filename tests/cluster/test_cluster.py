@@ -18,7 +18,7 @@ import httpx
 import pytest
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
-from tests.cluster.conftest import ADMIN
+from tests.cluster.conftest import ADMIN, OPERATOR
 from tests.cluster.machine import PASSWORD, Cluster, wait_for
 from tests.queue.conftest import listen_to_board
 
@@ -159,18 +159,16 @@ def test_two_schedulers_queue_the_nightly_rollups_once(cluster: Cluster) -> None
 
 def test_lockout_holds_across_web_processes(cluster: Cluster) -> None:
     """Five wrong passwords spread over both web processes lock the account on both."""
-    cluster.cli("users", "create", "--email", "kunci@banyuwangi.test", "--name", "Uji Kunci", "--role", "operator",
-                "--tenant", "banyuwangi")
     for attempt in range(5):
         with _client(cluster, attempt % 2) as web:
             token = _csrf(web, "/banyuwangi/masuk")
-            wrong = web.post("/banyuwangi/masuk", data={"email": "kunci@banyuwangi.test", "password": "salah-salah-1",
+            wrong = web.post("/banyuwangi/masuk", data={"email": OPERATOR, "password": "salah-salah-1",
                                                         "_csrf_token": token})
             assert wrong.status_code not in (302, 303)
     for web_number in (0, 1):
         with _client(cluster, web_number) as web:
             token = _csrf(web, "/banyuwangi/masuk")
-            right = web.post("/banyuwangi/masuk", data={"email": "kunci@banyuwangi.test", "password": PASSWORD,
+            right = web.post("/banyuwangi/masuk", data={"email": OPERATOR, "password": PASSWORD,
                                                         "_csrf_token": token})
             assert right.status_code not in (302, 303), "a locked account signed in on another web process"
 
