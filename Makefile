@@ -43,6 +43,7 @@ bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/ministry.py
 	$(BIN)/python bench/tickets.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -70,7 +70,14 @@ async def _load_packs(url: str) -> None:
 
 async def _generate_tenants(database: str, total: int) -> int:
     """Clone Banyuwangi's configuration into the remaining kabupaten/kota (as the owner)."""
-    connection = await asyncpg.connect(_url(database).replace("+asyncpg", ""))
+    return await clone_regencies(_url(database).replace("+asyncpg", ""), total)
+
+
+async def clone_regencies(dsn: str, total: int) -> int:
+    """Make ``total`` live regencies: the loaded ones, then kabupaten/kota from the list of 514 in its
+    order, each a copy of Banyuwangi's configuration (agencies, locations, counters, policies and
+    services). ``dsn`` is the database's owner (row-level security does not apply to it)."""
+    connection = await asyncpg.connect(dsn)
     try:
         have = {r["region_code"] for r in await connection.fetch("SELECT region_code FROM tenants")}
         source = await connection.fetchval("SELECT id FROM tenants WHERE slug = 'banyuwangi'")
@@ -93,6 +100,12 @@ async def _generate_tenants(database: str, total: int) -> int:
                 await connection.execute(
                     f"INSERT INTO {table} (tenant_id, {columns}, created_at, updated_at) "
                     f"SELECT $1, {columns}, now(), now() FROM {table} WHERE tenant_id = $2", tenant, source)
+            await connection.execute(
+                "INSERT INTO counters (tenant_id, code, name, location_id, agency_id, created_at, updated_at)"
+                " SELECT $1, c.code, c.name, nl.id, na.id, now(), now() FROM counters c"
+                " JOIN agencies a ON a.id = c.agency_id JOIN agencies na ON na.tenant_id = $1 AND na.key = a.key"
+                " JOIN locations l ON l.id = c.location_id JOIN locations nl ON nl.tenant_id = $1 AND nl.code = l.code"
+                " WHERE c.tenant_id = $2", tenant, source)
             await connection.execute(
                 "INSERT INTO tenant_services (tenant_id, code, category, provider_kind, provider, name_id, name_en,"
                 " summary_id, summary_en, requirements, steps, completion_value, completion_unit, cost, cost_note,"
