@@ -18,7 +18,10 @@ under the same conditions.
 Printed: requests/s, p50 and p99 per route group and mode, errors (goal 0: any answer other than the
 expected one, or a failed connection), the ratio of two web processes to one (goal >= 1.7 on a
 2-core machine), the CPU each part of the cluster and the clients used, and the load average of the
-machine (which other work shares: the CPU figures show what the cluster was given).
+machine (which other work shares: the CPU figures show what the cluster was given). As a shared
+machine gives two web processes a bigger share than one, it also prints what the same CPU per
+request would give on the machine alone: one web process can use one core; everything together,
+the machine's cores.
 
 Usage: ``make bench`` or ``.venv/bin/python bench/load.py``; BENCH_LOAD_SECONDS per round (default 8),
 BENCH_LOAD_ROUNDS pairs of rounds (default 3), BENCH_LOAD_PROCESSES client processes (default 2),
@@ -496,6 +499,14 @@ def _report(results: dict[int, list[Tally]], elapsed: dict[int, float], cpu: dic
     served = {webs: rates[webs] * elapsed[webs] / cpu[webs]["webs"] for webs in (1, 2)}
     print(f"Requests per CPU second of the web processes: {served[1]:.0f} with 1, {served[2]:.0f} with 2 "
           f"({served[2] / served[1]:.2f}; what the processes make of the CPU they are given)")
+    cores = os.cpu_count() or 1
+    alone = {}
+    for webs in (1, 2):  # each web process can use one core at most; everything shares the machine's cores
+        requests = rates[webs] * elapsed[webs]
+        per_request, web_per_request = sum(cpu[webs].values()) / requests, cpu[webs]["webs"] / requests
+        alone[webs] = min(webs / web_per_request, cores / per_request)
+    print(f"Estimate for this machine with nothing else running, from the CPU each request cost above: "
+          f"{alone[1]:.0f} req/s with 1 web process, {alone[2]:.0f} with 2, ratio {alone[2] / alone[1]:.2f}")
     for webs in (1, 2):
         print(f"CPU (cores) with {webs} web process{'es' if webs > 1 else ''}: "
               + ", ".join(f"{part} {value / elapsed[webs]:.2f}" for part, value in cpu[webs].items())
