@@ -29,6 +29,16 @@ class TenantSuspended(HTTPException):
         self.tenant_name = tenant.name
 
 
+class WizardClosed(HTTPException):
+    """The onboarding wizard of a regency that has gone live: its settings are the console's now."""
+
+    status_code = 409
+
+    def __init__(self, tenant: Tenant) -> None:
+        super().__init__(detail=tenant.slug)
+        self.tenant_name, self.slug = tenant.name, tenant.slug
+
+
 async def resolve(session: AsyncSession, slug: str, *, allow_onboarding: bool = False) -> Tenant:
     if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
         raise TenantNotFound(detail=slug[:60])
@@ -50,6 +60,16 @@ async def provide_tenant(slug: str, db_session: AsyncSession) -> Tenant:
 async def provide_staff_tenant(slug: str, db_session: AsyncSession) -> Tenant:
     """The regency of a staff page (console, wizard, learning): also while it is still onboarding."""
     return await resolve(db_session, slug, allow_onboarding=True)
+
+
+async def provide_onboarding_tenant(slug: str, db_session: AsyncSession) -> Tenant:
+    """The regency of the onboarding wizard: only while it is onboarding. After go-live the wizard is
+    closed (``WizardClosed``): what may still change is changed in the console, and the regency's
+    official name and region code no longer change at all."""
+    tenant = await resolve(db_session, slug, allow_onboarding=True)
+    if tenant.status != TenantStatus.ONBOARDING:
+        raise WizardClosed(tenant)
+    return tenant
 
 
 def host_routing(app, hosts: dict[str, str]):  # noqa: ANN001, ANN201 - plain ASGI

@@ -23,7 +23,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVI
 from satupintu import i18n
 from satupintu.config import PROJECT_ROOT
 from satupintu.handlers import flashed
-from satupintu.tenancy import TenantNotFound, TenantSuspended
+from satupintu.tenancy import TenantNotFound, TenantSuspended, WizardClosed
 from satupintu.tenants.slugs import RESERVED_SLUGS, SLUG_RE
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -206,10 +206,12 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
 
-def _error(request: Request, status: int, title: str, message: str) -> Response:
+def _error(request: Request, status: int, title: str, message: str,
+           action: tuple[str, str] | None = None) -> Response:
     if _wants_json(request):
         return Response({"status_code": status, "detail": message}, status_code=status, media_type=MediaType.JSON)
-    return Template("errors/error.html", context={"status": status, "title": title, "message": message},
+    return Template("errors/error.html", context={"status": status, "title": title, "message": message,
+                                                  "action": action},
                     status_code=status, media_type=MediaType.HTML)
 
 
@@ -227,6 +229,14 @@ def suspended(request: Request, exc: TenantSuspended) -> Response:
     return _error(request, 403, _("Service temporarily unavailable"),
                   _("The online services of %(name)s are suspended for now. Please contact the "
                     "regional government directly.") % {"name": exc.tenant_name})
+
+
+def wizard_closed(request: Request, exc: WizardClosed) -> Response:
+    _ = i18n.gettext
+    return _error(request, 409, _("Setup is finished"),
+                  _("%(name)s is live, so its setup wizard is closed. Its settings are changed in the console; "
+                    "its official name and region code stay as they are.") % {"name": exc.tenant_name},
+                  (f"/{exc.slug}/admin/", _("Open the console")))
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
@@ -295,6 +305,7 @@ EXCEPTION_HANDLERS = {
     TenantNotFound: not_found,
     NotFoundException: not_found,
     TenantSuspended: suspended,
+    WizardClosed: wizard_closed,
     HTTPException: http_error,
     Exception: server_error,
 }

@@ -69,14 +69,19 @@ async def _count_tenants(url: str) -> int:
     ('exclude = ["surat-pindah"]', 'exclude = ["layanan-fiktif"]', "tenant.toml:\\d+: services.exclude: unknown service code 'layanan-fiktif'"),
     ('code = "izin-reklame"\ncost = 100000', 'code = "izin-fiktif"\ncost = 100000', "tenant.toml:\\d+: overrides\\[0\\].code: unknown service code 'izin-fiktif'"),
     ("cost = 100000", "cost = -1", "tenant.toml:\\d+: overrides\\[0\\].cost: Expected `int` >= 0"),
-    ('province = "Provinsi Uji"\n', "", "tenant.toml.*province: required field is missing"),
+    ('province = "Bali"\n', "", "tenant.toml.*province: required field is missing"),
     ('key = "dpmptsp"', 'key = "dispendukcapil"', "tenant.toml:\\d+: agencies\\[1\\].key: duplicate key 'dispendukcapil'"),
     ('agency = "dispendukcapil"', 'agency = "dinas-hantu"', "tenant.toml:\\d+: counters\\[0\\].agency: unknown agency 'dinas-hantu'"),
     ('senin = "08:00-15:00"', 'senin = "pagi"', "locations\\[0\\].hours.senin: 'pagi' is not like"),
     ('slug = "contoh"', 'slug = "api"', "slug 'api' is reserved"),
     ('extra_requirements', 'counter = "Z9"\nextra_requirements', "overrides.izin-reklame.counter: unknown counter 'Z9'"),
-    ('name = "Kabupaten Contoh"', 'name = "' + "x" * 5000 + '"', "tenant.toml:2: name: Expected `str` of length <= 120"),
-    ('name = "Kabupaten Contoh"', 'name = "Kabupaten\\u0000Contoh"', "tenant.toml:2: name: contains a NUL byte"),
+    ('name = "Kabupaten Klungkung"', 'name = "' + "x" * 5000 + '"', "tenant.toml:2: name: Expected `str` of length <= 120"),
+    ('name = "Kabupaten Klungkung"', 'name = "Kabupaten\\u0000Contoh"', "tenant.toml:2: name: contains a NUL byte"),
+    ('name = "Kabupaten Klungkung"', 'name = "Kabupaten Banyuwangi"',
+     "tenant.toml:2: name: The official name of region 51.05 is \u201cKabupaten Klungkung\u201d"),
+    ('region_code = "51.05"', 'region_code = "99.01"',
+     "tenant.toml:3: region_code: Region code 99.01 is not on the official list of regions"),
+    ('province = "Bali"', 'province = "Jawa Timur"', "tenant.toml:4: province: Region 51.05 is in the province of Bali"),
     ("complaint_response_hours = 4", 'complaint_response_hours = "empat"',
      "tenant.toml:10: policies.complaint_response_hours: Expected `int`, got `str`"),
 ])
@@ -124,6 +129,49 @@ def test_a_pack_cannot_take_a_region_code_another_regency_holds(empty_database, 
     pack.write_text(PACK.replace('slug = "contoh"', 'slug = "tiruan"'))
     result = CliRunner().invoke(main, ["tenants", "load", str(pack), *catalogue])
     assert result.exit_code != 0
-    assert "tenant.toml:3: region_code: region code 99.01 already belongs to 'contoh'" in result.output, result.output
+    assert "tenant.toml:3: region_code: region code 51.05 already belongs to 'contoh'" in result.output, result.output
     assert "Traceback" not in result.output and "IntegrityError" not in result.output
     assert run(_count_tenants(owner)) == counted
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ('name = "Kabupaten Klungkung"\nregion_code = "51.05"', 'name = "Kabupaten Gianyar"\nregion_code = "51.04"',
+     "tenant.toml:2: name: Kabupaten Klungkung is live: its official name and region code are fixed"),
+    ('timezone = "WITA"', 'timezone = "WITA"\nstatus = "onboarding"',
+     "tenant.toml:\\d+: status: Kabupaten Klungkung went live; it cannot return to onboarding"),
+])
+def test_a_live_regencys_pack_cannot_change_its_identity(empty_database, tmp_path, monkeypatch, old, new, expected):
+    """Loading a live regency's pack again with another official name and code (or back to onboarding,
+    which would reopen the wizard) is refused, and the regency stays as it was."""
+    import re
+
+    migrate.upgrade(empty_database.owner_url, app_role="satupintu_test_app" if empty_database.backend == "postgresql" else None)
+    monkeypatch.setenv("SATUPINTU_DATABASE_URL", empty_database.url)
+    monkeypatch.setenv("SATUPINTU_SECRET_KEY", "s" * 40)
+    catalogue = ["--catalogue", str(FIXTURES / "catalogue_v1")]
+    assert CliRunner().invoke(main, ["tenants", "load", str(FIXTURES / "packs" / "contoh"), *catalogue]).exit_code == 0
+    pack = tmp_path / "contoh" / "tenant.toml"
+    pack.parent.mkdir()
+    pack.write_text(PACK)
+    _edit(pack, old, new)
+    result = CliRunner().invoke(main, ["tenants", "load", str(pack), *catalogue])
+    assert result.exit_code != 0 and "nothing was loaded" in result.output
+    assert re.search(expected, result.output), result.output
+    assert "Traceback" not in result.output
+    listed = CliRunner().invoke(main, ["tenants", "list"])
+    assert "51.05" in listed.output and "Kabupaten Klungkung" in listed.output and "live" in listed.output
+
+
+def test_a_regency_still_onboarding_may_correct_its_region_from_the_list(empty_database, tmp_path, monkeypatch):
+    migrate.upgrade(empty_database.owner_url, app_role="satupintu_test_app" if empty_database.backend == "postgresql" else None)
+    monkeypatch.setenv("SATUPINTU_DATABASE_URL", empty_database.url)
+    monkeypatch.setenv("SATUPINTU_SECRET_KEY", "s" * 40)
+    catalogue = ["--catalogue", str(FIXTURES / "catalogue_v1")]
+    pack = tmp_path / "contoh" / "tenant.toml"
+    pack.parent.mkdir()
+    pack.write_text(PACK.replace('timezone = "WITA"', 'timezone = "WITA"\nstatus = "onboarding"'))
+    assert CliRunner().invoke(main, ["tenants", "load", str(pack), *catalogue]).exit_code == 0
+    _edit(pack, 'name = "Kabupaten Klungkung"\nregion_code = "51.05"', 'name = "Kabupaten Gianyar"\nregion_code = "51.04"')
+    loaded = CliRunner().invoke(main, ["tenants", "load", str(pack), *catalogue])
+    assert loaded.exit_code == 0, loaded.output
+    assert "51.04" in CliRunner().invoke(main, ["tenants", "list"]).output

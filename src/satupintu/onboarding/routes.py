@@ -28,7 +28,7 @@ from satupintu.i18n import gettext as _
 from satupintu.onboarding import service
 from satupintu.onboarding.models import Invitation, JoinRequest, RequestStatus
 from satupintu.security import platform_admin, rate_limit, tenant_admin
-from satupintu.tenancy import provide_staff_tenant
+from satupintu.tenancy import provide_onboarding_tenant
 from satupintu.web import absolute_url
 from satupintu.tenants import service as tenants_service
 from satupintu.tenants.forms import policy_values
@@ -209,10 +209,10 @@ async def profile(tenant: Tenant, db_session: AsyncSession) -> Template:
 @post("/profil", name="wizard:profile-save")
 async def profile_save(request: Request, tenant: Tenant, db_session: AsyncSession, data: FormData) -> Template | Redirect:
     form = Form(data)
-    name = form.text("name", required=True, max_length=120)
+    name = form.text("name", max_length=120) or None  # not a field of the form: the official name is fixed
     timezone = form.choice("timezone", [z.value for z in TimeZone])
     return await _complete(request, db_session, tenant, "profil", form,
-                           lambda: tenants_service.update_profile(db_session, tenant, name, timezone),
+                           lambda: tenants_service.update_profile(db_session, tenant, timezone, name=name),
                            again=partial(_profile_page, db_session, tenant))
 
 
@@ -404,7 +404,7 @@ async def go_live(request: Request, tenant: Tenant, db_session: AsyncSession) ->
 wizard = Router(
     path="/onboarding/{slug:str}",
     guards=[tenant_admin],
-    dependencies={"tenant": provide_staff_tenant},
+    dependencies={"tenant": provide_onboarding_tenant},
     route_handlers=[resume, profile, profile_save, locations, locations_save, agencies, agencies_save, services,
                     services_progress, services_save, counters, counters_save, policies, policies_save, access,
                     access_save, ready, go_live],

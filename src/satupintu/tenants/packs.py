@@ -18,6 +18,7 @@ from satupintu.agencies.hours import DAYS
 from satupintu.catalogue.schemas import Code, NonEmpty, ProviderKind, Unit
 from satupintu.config import PROJECT_ROOT
 from satupintu.datafiles import DataFileError, load_toml, locate
+from satupintu.tenants import identity
 from satupintu.tenants.slugs import RESERVED_SLUGS, SLUG_PATTERN
 
 PACKS_DIR = PROJECT_ROOT / "tenants"
@@ -143,6 +144,9 @@ def load_pack(path: Path) -> PackSpec:
     text = path.read_text(encoding="utf-8")
     if pack.slug in RESERVED_SLUGS:
         raise DataFileError(path, locate(text, ["slug"]), "slug", f"slug {pack.slug!r} is reserved for the platform")
+    problem = identity.official_problem(pack.region_code, pack.name, pack.province)
+    if problem is not None:
+        raise DataFileError(path, locate(text, [problem.field]), problem.field, problem.english())
 
     def unique(table: str, items: list, attr: str) -> set[str]:
         seen: set[str] = set()

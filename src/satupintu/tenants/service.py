@@ -21,6 +21,8 @@ from satupintu.catalogue.fees import fee_problem
 from satupintu.catalogue.shared import SharedCatalogue, load_catalogue
 from satupintu.datafiles import DataFileError, locate
 from satupintu.db import bind_tenant, tenant_setting
+from satupintu.forms import Invalid
+from satupintu.tenants import identity
 from satupintu.tenants.models import Tenant, TenantPolicy, TenantStatus, TimeZone
 from satupintu.tenants.packs import PackSpec, load_pack, pack_path
 
@@ -141,7 +143,12 @@ async def provision(
     tenant.timezone = TimeZone(pack.timezone)
     tenant.status = TenantStatus(pack.status)
     tenant.catalogue_version = tenant.catalogue_version or catalogue.version
-    await session.flush()
+    try:
+        await session.flush()
+    except identity.IdentityError as exc:  # a live regency's name or code, or a return to onboarding
+        text = source.read_text(encoding="utf-8") if source.exists() else ""
+        raise DataFileError(source, locate(text, [exc.field]) if text else None, exc.field,
+                            exc.problem.english()) from exc
     await bind_tenant(session, tenant.id)
 
     policy = await get_policy(session) or TenantPolicy()
@@ -277,9 +284,13 @@ async def save_policy(session: AsyncSession, tenant: Tenant, values: dict) -> Ch
                   {name: getattr(policy, name) for name in POLICY_FIELDS})
 
 
-async def update_profile(session: AsyncSession, tenant: Tenant, name: str, timezone: str) -> Change:
-    """The regency's display name and time zone, as its admin confirms them while onboarding."""
-    before = {"name": tenant.name, "timezone": tenant.timezone.value}
-    tenant.name, tenant.timezone = name, TimeZone(timezone)
+async def update_profile(session: AsyncSession, tenant: Tenant, timezone: str, *, name: str | None = None) -> Change:
+    """The regency's time zone, as its admin confirms it while onboarding. Its name is the official
+    one (``identity``): a ``name`` other than that is refused, naming the official name."""
+    if name is not None and name != tenant.name:
+        problem = identity.official_problem(tenant.region_code, name, tenant.province)
+        raise Invalid({"name": (problem or identity.fixed_problem(tenant.name)).translated()})
+    before = {"timezone": tenant.timezone.value}
+    tenant.timezone = TimeZone(timezone)
     await session.flush()
-    return Change("update", "tenant", tenant.slug, before, {"name": name, "timezone": timezone})
+    return Change("update", "tenant", tenant.slug, before, {"timezone": timezone})
