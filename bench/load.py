@@ -11,9 +11,10 @@ Client processes (asyncio, plain HTTP/1.1 keep-alive connections) send a mix for
 citizen pages (home, catalogue, a service, search, the queue form, a ticket's status as its page
 refreshes it, a display board), API calls (service list and detail, a ticket, a board), tickets
 taken through the API, and staff actions (each operator takes its turn: a ticket for its line, call
-next, the console, start, finish). Rounds alternate between sending everything to web 1 and
-spreading it over both web processes (1, 2, 2, 1, 1, 2, ...), so both are measured side by side
-under the same conditions.
+next, the console, start, finish). A regency's n-th service is asked for 1/n as often as its first.
+After a round on both web processes (each keeps its own page cache), rounds alternate between
+sending everything to web 1 and spreading it over both (1, 2, 2, 1, 1, 2, ...), so both are
+measured side by side under the same conditions.
 
 Printed: requests/s, p50 and p99 per route group and mode, errors (goal 0: any answer other than the
 expected one, or a failed connection), the ratio of two web processes to one (goal >= 1.7 on a
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import itertools
 import json
 import logging
 import multiprocessing
@@ -59,7 +61,6 @@ ROUNDS = int(os.environ.get("BENCH_LOAD_ROUNDS", "3"))
 PROCESSES = int(os.environ.get("BENCH_LOAD_PROCESSES", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_LOAD_CONNECTIONS", "12"))
 REGENCIES = int(os.environ.get("BENCH_LOAD_REGENCIES", "50"))
-WARM_UP_SECONDS = 3.0
 MIX = {"pages": 45, "api": 30, "ticket": 10, "staff": 15}
 GROUPS = list(MIX)
 QUERIES = ["ktp hilang", "akta lahir", "bikin sim", "paspor", "izin usaha", "kartu keluarga"]
@@ -166,6 +167,10 @@ class Mix:
         self.regencies = regencies
         self.operators = operators  # per connection, the operators it alone drives
         self.random = random.Random(seed)
+        # a few services are asked for far more than the rest (KTP, KK, birth certificates): the n-th
+        # of a regency's services is asked for 1/n as often as its first
+        self.popularity = {r.slug: list(itertools.accumulate(1 / n for n in range(1, len(r.services) + 1)))
+                           for r in regencies}
         self.tickets: deque[tuple[str, str]] = deque(maxlen=500)  # (slug, public id) of tickets taken
 
     def next(self, connection: int) -> Call:
@@ -186,6 +191,9 @@ class Mix:
         return Call("ticket", "POST", f"/api/v1/tenants/{slug}/queue/tickets", 201,
                     {"Content-Type": "application/json"}, json.dumps(wanted).encode(), taken)
 
+    def _service(self, regency: Regency) -> str:
+        return self.random.choices(regency.services, cum_weights=self.popularity[regency.slug])[0]
+
     def _known_ticket(self, slug: str) -> str | None:
         mine = [public for owner, public in self.tickets if owner == slug]
         return self.random.choice(mine) if mine else None
@@ -195,7 +203,7 @@ class Mix:
         ticket = self._known_ticket(slug) if pick == 5 else None
         if ticket:  # a ticket's page on a phone refreshes its status part every few seconds (htmx)
             return Call("pages", "GET", f"/{slug}/antrian/{ticket}", 200, {"HX-Request": "true"})
-        path = [f"/{slug}/", f"/{slug}/layanan", f"/{slug}/layanan/{self.random.choice(regency.services)}",
+        path = [f"/{slug}/", f"/{slug}/layanan", f"/{slug}/layanan/{self._service(regency)}",
                 f"/{slug}/layanan?{urlencode({'q': self.random.choice(QUERIES)})}", f"/{slug}/antrian",
                 f"/{slug}/layanan", f"/{slug}/layar/{self.random.choice(regency.locations)}"][pick]
         return Call("pages", "GET", path, 200)
@@ -203,7 +211,7 @@ class Mix:
     def _api(self, regency: Regency) -> Call:
         base, pick = f"/api/v1/tenants/{regency.slug}", self.random.randrange(4)
         ticket = self._known_ticket(regency.slug) if pick == 3 else None
-        path = [f"{base}/services", f"{base}/services/{self.random.choice(regency.services)}",
+        path = [f"{base}/services", f"{base}/services/{self._service(regency)}",
                 f"{base}/queue/board?{urlencode({'location': self.random.choice(regency.locations)})}",
                 f"{base}/queue/tickets/{ticket}" if ticket else f"{base}/services"][pick]
         return Call("api", "GET", path, 200)
@@ -414,7 +422,7 @@ def _measure(cluster: Any, pipes: list[Any]) -> tuple[dict[int, list[Tally]], di
                                                      dict[int, dict[str, float]]]:
     """Alternating rounds (1, 2, 2, 1, ...) after a warm-up on both: every client's tallies, the
     seconds measured and the CPU seconds of each part, per number of web processes."""
-    _round(pipes, cluster.webs, WARM_UP_SECONDS)
+    _round(pipes, cluster.webs, SECONDS)
     tallies: dict[int, list[Tally]] = {1: [], 2: []}
     elapsed: dict[int, float] = {1: 0.0, 2: 0.0}
     cpu: dict[int, dict[str, float]] = {1: {}, 2: {}}
