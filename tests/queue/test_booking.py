@@ -17,9 +17,9 @@ from satupintu.agencies.models import Counter, Holiday
 from satupintu.db import make_engine, make_sessionmaker
 from satupintu.queue import booking as bookings
 from satupintu.queue import service as queue
-from satupintu.queue.models import Booking, BookingStatus, QueueSettings, Ticket
+from satupintu.queue.models import Booking, BookingStatus, CounterGroup, QueueSettings, Ticket
 from satupintu.tenants.models import Tenant, TimeZone
-from tests.conftest import csrf_of, run
+from tests.conftest import csrf_of, run, sign_in
 from tests.queue.conftest import MONDAY_10, WIB, first_service, in_tenant
 
 API = "/api/v1/tenants/banyuwangi/queue"
@@ -135,7 +135,7 @@ def test_a_full_slot_a_past_time_and_a_closed_day_are_refused_and_change_nothing
     assert {"BookingIn", "BookingOut", "SlotsOut", "CheckInIn"} <= set(schema["components"]["schemas"])
 
 
-def test_booking_on_a_phone_and_checking_in_at_the_kiosk(client, clock):
+def test_booking_on_a_phone_and_checking_in_at_the_kiosk(client, people, clock):
     code = _service(client.database)
     page = client.get("/banyuwangi/antrian/reservasi", params={"layanan": code, "tanggal": "2027-03-02"})
     assert page.status_code == 200 and 'name="slot" value="10:30"' in page.text and "(WIB)" in page.text
@@ -172,12 +172,14 @@ def test_booking_on_a_phone_and_checking_in_at_the_kiosk(client, clock):
     assert checked.status_code == 303 and checked.headers["location"].endswith("?kios=1")
     ticket_page = client.get(checked.headers["location"])
     number = re.search(r'class="ticket-number">([A-Z]-\d{3})<', ticket_page.text).group(1)
+    assert "Reservasi untuk pukul 11:30 WIB: Anda dipanggil mulai saat itu." in ticket_page.text
     after = _booking(client.database, public_id)
     assert after.status == BookingStatus.CHECKED_IN and after.contact is None and after.reminder_due_at is None
     # scanning the QR (a scanner types its address) gives the same ticket again
     scanned = client.post(f"{API}/check-ins", json={"code": f"http://testserver.local{made.headers['location']}"})
     assert scanned.status_code == 201 and scanned.json()["number"] == number
     assert scanned.json()["status"] == "waiting" and scanned.json()["estimated_wait_minutes"] >= 85  # until 11:30
+    assert datetime.fromisoformat(scanned.json()["booked_slot"]) == datetime(2027, 3, 1, 11, 30, tzinfo=WIB)
     assert "Tiket Anda" in client.get(made.headers["location"]).text
     assert client.post(f"/banyuwangi/antrian/reservasi/{public_id}/batal",
                        data={"_csrf_token": token}).status_code == 409
@@ -186,6 +188,19 @@ def test_booking_on_a_phone_and_checking_in_at_the_kiosk(client, clock):
         return await session.scalar(select(Ticket).where(Ticket.id == after.ticket_id))
     made_ticket = run(in_tenant(client.database.url, "banyuwangi", ticket))
     assert queue.as_utc(made_ticket.slot_at) == datetime(2027, 3, 1, 11, 30, tzinfo=WIB)
+    # the operator of its line sees it marked as a booking once its slot has begun
+    async def counter_code(session, _tenant):
+        group = await session.get(CounterGroup, made_ticket.group_id)
+        return await session.scalar(select(Counter.code).where(
+            Counter.location_id == group.location_id, Counter.agency_id == group.agency_id).order_by(Counter.code))
+    desk = run(in_tenant(client.database.url, "banyuwangi", counter_code))
+    assert sign_in(client, people["operator_a"], "banyuwangi").status_code == 303
+    assert client.post("/banyuwangi/loket/buka", data={"_csrf_token": csrf_of(client), "counter": desk},
+                       follow_redirects=False).status_code == 303
+    assert f"<li>{number} (Reservasi)</li>" not in client.get("/banyuwangi/loket").text  # 11:30 has not come
+    clock(datetime(2027, 3, 1, 11, 30, tzinfo=WIB))
+    assert f"<li>{number} (Reservasi)</li>" in client.get("/banyuwangi/loket").text
+    client.cookies.clear()
     # another regency knows neither the booking nor its code
     assert client.get(f"/api/v1/tenants/bangkalan/queue/bookings/{public_id}").status_code == 404
     other = client.post("/api/v1/tenants/bangkalan/queue/check-ins", json={"code": booking_code})

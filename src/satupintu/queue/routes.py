@@ -54,7 +54,7 @@ def ticket_out(request: Request, tenant: Tenant, state: service.TicketState) -> 
         estimated_wait_minutes=state.wait_minutes, status_url=ticket_url(request, tenant, ticket.public_id),
         service=state.service.code if state.service else None, location=state.location.code,
         counter=state.counter.code if state.counter else None, priority=ticket.priority,
-        taken_at=service.as_utc(ticket.taken_at),
+        taken_at=service.as_utc(ticket.taken_at), booked_slot=service.local_time(tenant, ticket.slot_at),
     )
 
 
@@ -103,6 +103,7 @@ async def ticket_page(request: Request, tenant: Tenant, db_session: AsyncSession
     fragment = request.headers.get("hx-request") == "true"
     return Template("queue/_status.html" if fragment else "queue/ticket.html", context={
         "tenant": tenant, "state": state, "ticket": ticket, "url": url, "poll": POLL_SECONDS,
+        "slot": service.local_time(tenant, ticket.slot_at), "zone": tenant.timezone.value,
         "qr": segno.make(url, error="m").svg_data_uri(scale=4, border=2),
         "kiosk": request.query_params.get("kios") == "1",
     })

@@ -26,6 +26,8 @@ class TicketOut(Struct):
     counter: Annotated[str | None, Meta(description="the counter it is called to")]
     priority: bool
     taken_at: datetime
+    booked_slot: Annotated[datetime | None, Meta(description="a checked-in booking's slot (local time): it is "
+                                                             "called from then on, before walk-ins")] = None
 
 
 class CallOut(Struct):

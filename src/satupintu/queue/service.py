@@ -63,6 +63,11 @@ def local_now(tenant: Tenant, now: datetime | None = None) -> datetime:
     return (now or clock()).astimezone(ZoneInfo(tenant.timezone.iana))
 
 
+def local_time(tenant: Tenant, moment: datetime | None) -> datetime | None:
+    """A stored (UTC) time in the regency's zone, for pages and the API."""
+    return as_utc(moment).astimezone(ZoneInfo(tenant.timezone.iana)) if moment else None
+
+
 class QueueError(Exception):
     """A ticket cannot be given (unknown service, closed, full); the message is for the citizen.
 
