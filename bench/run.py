@@ -35,6 +35,7 @@ from satupintu.catalogue.shared import load_catalogue  # noqa: E402
 from satupintu.db import make_engine, make_sessionmaker, tenant_session  # noqa: E402
 from satupintu.tenants import service as tenants_service  # noqa: E402
 from satupintu.tenants.packs import available_packs, load_pack  # noqa: E402
+from satupintu.tenants.regions import regions  # noqa: E402
 
 PG = os.environ.get("SATUPINTU_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ROLE = "satupintu_bench_app"
@@ -216,8 +217,10 @@ async def _time_import(url: str) -> float:
     engine = make_engine(url)
     catalogue = load_catalogue()
     pack = load_pack(available_packs()[0])
+    taken = {load_pack(path).region_code for path in available_packs()}
+    spare = next(region for region in regions().values() if region.code not in taken)  # identity from the list
     pack = type(pack)(**{**{f: getattr(pack, f) for f in pack.__struct_fields__}, "slug": "impor-uji",
-                         "region_code": "99.99"})
+                         "region_code": spare.code, "name": spare.name, "province": spare.province})
     maker = make_sessionmaker(engine)
     started = time.perf_counter()
     async with tenant_session(maker, None) as session:
