@@ -25,6 +25,7 @@ from satupintu.accounts.sessions import COOKIE, DatabaseStore, SessionConfig
 from satupintu.admin import routes as admin_routes
 from satupintu.benchmarks import routes as benchmarks_routes
 from satupintu.catalogue import routes as catalogue_routes
+from satupintu.onboarding import invitations as onboarding_invitations
 from satupintu.onboarding import routes as onboarding_routes
 from satupintu.knowledge import routes as knowledge_routes
 from satupintu.queue import console as queue_console
@@ -103,7 +104,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         route_handlers=[
             accounts_routes.router,
             admin_routes.router,
-            onboarding_routes.router,
+            onboarding_routes.router, *onboarding_invitations.handlers,
             tenants_routes.router,
             catalogue_routes.router,
             knowledge_routes.learning_router, knowledge_routes.public_router,

@@ -149,10 +149,11 @@ def test_failing_then_passing_records_attempts_best_score_and_completion(operato
 
 def test_certificate_is_printable_and_its_code_verifies(operator):
     assert post(operator, f"/banyuwangi/belajar/{MODULE}/kuis", **right_answers(operator)).status_code == 200
+    assert post(operator, f"/banyuwangi/belajar/{MODULE}/sertifikat", full_name="Siti Loket").status_code == 303
     page = operator.get(f"/banyuwangi/belajar/{MODULE}/sertifikat")
     assert page.status_code == 200
     code = re.search(r'class="cert-code">([0-9A-F-]{19})<', page.text).group(1)
-    assert "Sertifikat Penyelesaian" in page.text and "Loket" in page.text  # the operator's name
+    assert "Sertifikat Penyelesaian" in page.text and "Siti Loket" in page.text  # the name the person confirmed
     assert "Kabupaten Banyuwangi" in page.text and "Layanan 4 in 1 Kelahiran lewat Bidan" in page.text
     stylesheet = re.search(r'href="(/static/satupintu\.[0-9a-f]{10}\.css)"', page.text).group(1)
     css = operator.get(stylesheet).text
@@ -161,11 +162,37 @@ def test_certificate_is_printable_and_its_code_verifies(operator):
 
     operator.cookies.clear()
     verified = operator.get(f"/banyuwangi/sertifikat?kode={code.lower().replace('-', '')}")
-    assert verified.status_code == 200 and "Sertifikat sah." in verified.text and "Loket" in verified.text
+    assert verified.status_code == 200 and "Sertifikat sah." in verified.text and "Siti Loket" in verified.text
     forged = operator.get("/banyuwangi/sertifikat?kode=0000-0000-0000-0000")
     assert forged.status_code == 200 and "Tidak ada sertifikat" in forged.text
     elsewhere = operator.get(f"/bangkalan/sertifikat?kode={code}")
     assert "Tidak ada sertifikat" in elsewhere.text  # a code is only valid in its own regency
+
+
+def test_the_certificate_carries_the_full_name_the_person_confirmed(operator):
+    assert post(operator, f"/banyuwangi/belajar/{MODULE}/kuis", **right_answers(operator)).status_code == 200
+    asked = operator.get(f"/banyuwangi/belajar/{MODULE}/sertifikat")
+    assert asked.status_code == 200 and "cert-code" not in asked.text  # no certificate before the name is confirmed
+    assert re.search(r'name="full_name" type="text" value="Loket"', asked.text)  # the account's label, to correct
+
+    for bad in ("", "   ", "x" * 121, "Siti\x00Aminah"):
+        refused = post(operator, f"/banyuwangi/belajar/{MODULE}/sertifikat", full_name=bad)
+        assert refused.status_code == 422 and 'role="alert"' in refused.text, bad
+    assert run(_rows(operator.database.owner_url, "SELECT full_name FROM staff_accounts WHERE email = :e",
+                     e=operator.email)) == [(None,)]
+
+    saved = post(operator, f"/banyuwangi/belajar/{MODULE}/sertifikat", full_name="Dr. Siti Aminah, S.Kom.")
+    assert saved.status_code == 303 and saved.headers["location"] == f"/banyuwangi/belajar/{MODULE}/sertifikat"
+    page = operator.get(saved.headers["location"]).text
+    assert '<p class="cert-name">Dr. Siti Aminah, S.Kom.</p>' in page and 'role="status"' in page
+    assert run(_rows(operator.database.owner_url, "SELECT full_name, name FROM staff_accounts WHERE email = :e",
+                     e=operator.email)) == [("Dr. Siti Aminah, S.Kom.", "Loket")]  # the account's label is untouched
+
+    correcting = operator.get(f"/banyuwangi/belajar/{MODULE}/sertifikat?ubah=1").text
+    assert 'value="Dr. Siti Aminah, S.Kom."' in correcting and "cert-code" not in correcting
+    assert post(operator, f"/banyuwangi/belajar/{MODULE}/sertifikat", full_name="Siti Aminah").status_code == 303
+    assert '<p class="cert-name">Siti Aminah</p>' in operator.get(f"/banyuwangi/belajar/{MODULE}/sertifikat").text
+    assert post(operator, "/banyuwangi/belajar/modul-tidak-ada/sertifikat", full_name="X").status_code == 404
 
 
 def test_incomplete_or_invalid_answers_are_explained_and_change_nothing(operator):

@@ -63,6 +63,9 @@ class StaffAccount(_Credentials, TenantOwned, Base):
 
     role: Mapped[Role] = mapped_column(_role())
     agency_id: Mapped[int | None] = mapped_column(index=True)
+    full_name: Mapped[str | None] = mapped_column(String(120))
+    """The name on the person's learning certificates, as they confirmed it before the first one
+    (``name`` is the account's label, which an admin or the single sign-on chose); nothing else."""
 
 
 class PlatformAccount(_Credentials, Base):

@@ -52,7 +52,7 @@ FIELDS = {
     "verified": N_("Verified"), "month": N_("Month"), "visitors": N_("Visitors"), "transactions": N_("Transactions"),
     "complaints_received": N_("Complaints received"), "complaints_on_time": N_("Complaints answered on time"),
     "preset": N_("Preset"), "offered": N_("Services offered"), "assigned": N_("Services assigned"),
-    "added": N_("Added"),
+    "added": N_("Added"), "full_name": N_("Full name"),
 }
 """Every field a service records (tests check each ``*_FIELDS`` of the services is here)."""
 

@@ -8,6 +8,7 @@ a printed certificate can confirm it, within that regency only.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from litestar import Request, Router, get, post
@@ -20,9 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from satupintu import i18n
 from satupintu.accounts.models import StaffAccount
 from satupintu.forms import Form, Invalid
-from satupintu.handlers import FormData, me
+from satupintu.handlers import FormData, me, submit
 from satupintu.i18n import gettext as _
 from satupintu.knowledge import service
+from satupintu.knowledge.models import ModuleProgress
 from satupintu.knowledge.modules import AUDIENCES, PASS_MARK, Module, shipped_modules
 from satupintu.security import tenant_operator
 from satupintu.tenancy import provide_staff_tenant, resolve
@@ -120,19 +122,45 @@ async def quiz(request: Request, tenant: Tenant, db_session: AsyncSession, modul
     return await _module_page(request, tenant, db_session, found, result=result)  # the next attempt, reshuffled
 
 
-@get("/{module:str}/sertifikat", name="knowledge:certificate")
-async def certificate(request: Request, tenant: Tenant, db_session: AsyncSession, module: str) -> Template:
-    found = _module_or_404(module)
+async def _completed(request: Request, session: AsyncSession, slug: str) -> tuple[Module, ModuleProgress, StaffAccount]:
+    """The module, the signed-in person's completion of it and their account; 404 before completion."""
+    found = _module_or_404(slug)
     person = me(request)
-    row = (await service.progress_of(db_session, person.id)).get(found.slug)
-    if row is None or row.completed_at is None:
+    row = (await service.progress_of(session, person.id)).get(found.slug)
+    account = await session.scalar(select(StaffAccount).where(StaffAccount.id == person.id))
+    if row is None or row.completed_at is None or account is None:
         raise NotFoundException()
-    account = await db_session.scalar(select(StaffAccount).where(StaffAccount.id == person.id))
-    code = service.verification_code(request.app.state.settings.secret_key, tenant.id, person.id, found.slug,
+    return found, row, account
+
+
+def _name_page(tenant: Tenant, module: Module, account: StaffAccount, status: int = 200, **extra: Any) -> Template:
+    """Asks for the full name the certificate will carry, before the first one is shown."""
+    return Template("knowledge/certificate_name.html", status_code=status, context=context(
+        tenant, module=module, suggested=account.full_name or account.name, **{"values": {}, **extra}))
+
+
+@get("/{module:str}/sertifikat", name="knowledge:certificate")
+async def certificate(request: Request, tenant: Tenant, db_session: AsyncSession, module: str,
+                      ubah: Annotated[str, Parameter(query="ubah", default="", max_length=1)] = "") -> Template:
+    found, row, account = await _completed(request, db_session, module)
+    if not account.full_name or ubah:
+        return _name_page(tenant, found, account)
+    code = service.verification_code(request.app.state.settings.secret_key, tenant.id, account.id, found.slug,
                                      row.completed_at)
     verify_url = absolute_url(request, f"/{tenant.slug}/sertifikat?kode={code}")  # whole, for paper
     return Template("knowledge/certificate.html", context=context(
-        tenant, module=found, row=row, name=account.name if account else person.name, code=code, verify_url=verify_url))
+        tenant, module=found, row=row, name=service.certificate_name(account), code=code, verify_url=verify_url))
+
+
+@post("/{module:str}/sertifikat", name="knowledge:certificate-name")
+async def certificate_name(request: Request, tenant: Tenant, db_session: AsyncSession, module: str,
+                           data: FormData) -> Template | Redirect:
+    found, _row, account = await _completed(request, db_session, module)
+    form = Form(data)
+    full_name = form.text("full_name", required=True, max_length=120)
+    return await submit(request, db_session, form, lambda: service.confirm_full_name(db_session, account, full_name),
+                        again=partial(_name_page, tenant, found, account),
+                        to=f"/{tenant.slug}/belajar/{found.slug}/sertifikat")
 
 
 @get("/{slug:str}/sertifikat", name="knowledge:verify")
@@ -149,7 +177,7 @@ async def verify(request: Request, slug: str, db_session: AsyncSession,
         if hit is not None:
             progress, account = hit
             module = shipped_modules().get(progress.module_slug)
-            found = {"name": account.name, "module": module, "completed_at": progress.completed_at}
+            found = {"name": service.certificate_name(account), "module": module, "completed_at": progress.completed_at}
     return Template("knowledge/verify.html", context=context(
         tenant, code=service.normalise_code(kode) if kode.strip() else "", found=found, searched=bool(kode.strip())))
 
@@ -158,6 +186,6 @@ learning_router = Router(
     path="/{slug:str}/belajar",
     guards=[tenant_operator],
     dependencies={"tenant": provide_staff_tenant},  # regencies still onboarding learn too
-    route_handlers=[index, module_page, checklist, quiz, certificate],
+    route_handlers=[index, module_page, checklist, quiz, certificate, certificate_name],
 )
 public_router = Router(path="/", route_handlers=[verify])

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.accounts.models import StaffAccount
+from satupintu.audit.service import Change
 from satupintu.db import utcnow
 from satupintu.knowledge.models import ModuleProgress, QuizAttempt
 from satupintu.knowledge.modules import PASS_MARK, Module
@@ -125,6 +126,20 @@ def verification_code(secret_key: str, tenant_id: int, staff_id: int, slug: str,
     message = f"satupintu-certificate|{tenant_id}|{staff_id}|{slug}|{_utc(completed_at):%Y%m%d%H%M%S}"
     digest = hmac.new(secret_key.encode(), message.encode(), hashlib.sha256).hexdigest()[:16].upper()
     return "-".join(digest[i:i + 4] for i in range(0, 16, 4))
+
+
+def certificate_name(account: StaffAccount) -> str:
+    """The name a certificate carries: the full name the person confirmed (certificates printed
+    before anyone was asked carry the account's name)."""
+    return account.full_name or account.name
+
+
+async def confirm_full_name(session: AsyncSession, account: StaffAccount, full_name: str) -> Change:
+    """The person's full name for their certificates, kept on their account and nowhere else."""
+    before = account.full_name
+    account.full_name = full_name
+    await session.flush()
+    return Change("update", "staff", account.email, {"full_name": before}, {"full_name": full_name})
 
 
 def normalise_code(code: str) -> str:
