@@ -66,7 +66,9 @@ def test_changing_ones_own_password_keeps_this_session_and_ends_the_others(clien
     other = session_of(client, people["admin_a"])
     current = session_of(client, people["admin_a"])
     assert save_staff(client, admin, role="tenant_admin", name="Admin", password=NEW_PASSWORD).status_code == 303
-    assert client.get("/banyuwangi/admin/", follow_redirects=False).status_code == 200, "this session stays"
+    stays = client.get("/banyuwangi/admin/", follow_redirects=False)
+    assert stays.status_code == 200, "this session stays"
+    assert f'<p class="flash" role="status">Staf diubah: {people["admin_a"]}</p>' in stays.text, "and confirms the change"
     use(client, other)
     assert client.get("/banyuwangi/admin/", follow_redirects=False).status_code == 403
     assert current != other

@@ -123,9 +123,12 @@ async def rotate(connection: ASGIConnection) -> None:
 
 
 def keep_signed_in(connection: ASGIConnection, account: Any) -> None:
-    """After changing the signed-in person's own password: their other sessions end, this one stays."""
+    """After changing the signed-in person's own password: their other sessions end, this one stays
+    (with what else it holds, such as the confirmation the next page shows)."""
     from satupintu.accounts.service import session_data
 
     principal = connection.scope.get("principal")
     if principal is not None and principal.id == account.id and principal.kind == session_data(account)["kind"]:
-        connection.set_session(session_data(account))  # type: ignore[attr-defined]
+        kept = connection.scope.get("session")
+        connection.set_session({**(kept if isinstance(kept, dict) else {}),  # type: ignore[attr-defined]
+                                **session_data(account)})
