@@ -65,6 +65,13 @@ def test_the_menu_is_grouped_with_the_current_groups_pages_beneath(admin):
         assert shown.count('aria-current="page"') == 1, path
 
 
+def test_agency_kinds_are_named_in_the_readers_language(admin):
+    listing = admin.get("/banyuwangi/admin/instansi").text
+    assert re.search(r"Kepolisian Resor Kota Banyuwangi</a></td><td>Instansi vertikal</td>", listing)
+    admin.get("/bahasa/en", params={"next": "/banyuwangi/admin/instansi"})
+    assert "Kepolisian Resor Kota Banyuwangi</a></td><td>National agency</td>" in admin.get("/banyuwangi/admin/instansi").text
+
+
 def test_deleting_asks_first_and_names_what_blocks_it(admin):
     busy = admin.get("/banyuwangi/admin/instansi/polresta").text
     question = busy.split('<details class="confirm">', 1)[1].split("</details>", 1)[0]
