@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     JSON,
     DateTime,
     Text,
@@ -30,6 +31,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     UniqueConstraint,
+    bindparam,
     event,
     func,
     inspect,
@@ -79,14 +81,19 @@ class TenantOwned:
     The primary key is (tenant_id, id) in spirit: ``id`` is unique on its own, and
     ``(tenant_id, id)`` is declared unique too so that child tables can point at it with a
     composite foreign key; a row then cannot reference another tenant's row, even by mistake.
+
+    ``tenant_id`` cascades when the tenant's row is deleted, which only the schema owner can do
+    (``satupintu tenants remove``, after exporting); a table whose rows must never go that way
+    (the audit log) sets ``__tenant_ondelete__ = "RESTRICT"``.
     """
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    __tenant_ondelete__: str = "CASCADE"
 
     @declared_attr
     def tenant_id(cls) -> Mapped[int]:
         return mapped_column(
-            Integer, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True
+            Integer, ForeignKey("tenants.id", ondelete=cls.__tenant_ondelete__), nullable=False, index=True
         )
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -175,6 +182,29 @@ class UnfilteredStatement(TenantGuardError):
     """A statement the guard cannot filter: raw SQL, or a tenant-owned table named without its model."""
 
 
+TENANTS = "tenants"
+"""The regencies' own table: not tenant-owned, but a row may change only in a session bound to it."""
+
+REVISION_FUNCTION = "bump_tenant_revisions"
+"""PostgreSQL function (migration 0017, owned by the schema owner) that adds one to ``tenants.revision``
+of the regencies given and changes nothing else: the app role's only way to touch another row of
+``tenants`` than the bound regency's."""
+
+
+def _guard_tenants_row(statement: Any, tenant_id: int | None) -> Any:
+    """UPDATE of ``tenants`` only of the bound regency's row; DELETE never (the owner's CLI removes one)."""
+    if not isinstance(statement, UpdateBase) or isinstance(statement, Insert):
+        return statement
+    table = _table_of(statement.table)
+    if table is None or table.name != TENANTS:
+        return statement
+    if not isinstance(statement, Update):
+        raise TenantGuardError("regencies are removed only by `satupintu tenants remove`, as the schema owner")
+    if tenant_id is None:
+        raise TenantNotBound("a regency's row changes only in a session bound to that regency")
+    return statement.where(table.c.id == tenant_id)
+
+
 class TenantSession(Session):
     """The sync session behind every AsyncSession of the app; its events carry the guard."""
 
@@ -190,7 +220,7 @@ _CHANGED = "changed_tenants"
 @event.listens_for(TenantSession, "do_orm_execute")
 def _note_written_tenant(state: ORMExecuteState) -> None:
     if (state.is_update or state.is_delete or state.is_insert) and state.session.info.get("tenant_id") is not None \
-            and any(_bumps_revision(m.class_) for m in state.all_mappers):
+            and any(_bumps_revision(m.class_) or m.local_table.name == TENANTS for m in state.all_mappers):
         state.session.info.setdefault(_CHANGED, set()).add(state.session.info["tenant_id"])
 
 
@@ -345,8 +375,8 @@ def _guard_statement(state: ORMExecuteState) -> None:
       ``with_loader_criteria`` (subqueries, joins and aliases too), INSERT is stamped, and writing
       another tenant's id (INSERT, or UPDATE ... SET tenant_id) raises ``CrossTenantWrite``.
     """
-    statement = state.statement
     tenant_id = state.session.info.get("tenant_id")
+    statement = state.statement = _guard_tenants_row(state.statement, tenant_id)
     if _reason(state, RAW_SQL) is None:
         for sql in _raw_text(statement):
             if tenant_id is not None or _names_tenant_table(sql):
@@ -379,8 +409,18 @@ def _guard_statement(state: ORMExecuteState) -> None:
 
 @event.listens_for(TenantSession, "before_flush")
 def _guard_flush(session: Session, _ctx: Any, _instances: Any) -> None:
-    """Stamp new rows; refuse to add, change or delete another tenant's rows, or to move a row."""
+    """Stamp new rows; refuse to add, change or delete another tenant's rows, or to move a row; change
+    a regency's own row only while bound to it, and never delete one."""
     tenant_id = session.info.get("tenant_id")
+    for obj in session.deleted:
+        if getattr(obj, "__tablename__", None) == TENANTS:
+            raise TenantGuardError("regencies are removed only by `satupintu tenants remove`, as the schema owner")
+    for obj in session.dirty:
+        if getattr(obj, "__tablename__", None) == TENANTS and session.is_modified(obj):
+            if tenant_id is None:
+                raise TenantNotBound("a regency's row changes only in a session bound to that regency")
+            if obj.id != tenant_id:
+                raise CrossTenantWrite(f"refusing to change regency {obj.id}'s row from tenant {tenant_id}")
     for obj in [*session.new, *session.dirty, *session.deleted]:
         if not isinstance(obj, TenantOwned):
             continue
@@ -416,10 +456,17 @@ def _note_changed_tenants(session: Session, _ctx: Any) -> None:
 def _bump_revisions(session: Session) -> None:
     session.flush()
     changed = session.info.pop(_CHANGED, None)
-    if changed:
-        tenants = Base.metadata.tables["tenants"]
-        session.connection().execute(
-            update(tenants).where(tenants.c.id.in_(sorted(changed))).values(revision=tenants.c.revision + 1))
+    if not changed:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # Row-level security lets the app role update only the bound regency's row; a unit of work
+        # may have written another's (it bound one after the other), so the named function does it.
+        connection.execute(select(getattr(func, REVISION_FUNCTION)(
+            bindparam("ids", sorted(changed), type_=ARRAY(Integer)))))
+        return
+    tenants = Base.metadata.tables[TENANTS]
+    connection.execute(update(tenants).where(tenants.c.id.in_(sorted(changed))).values(revision=tenants.c.revision + 1))
 
 
 @event.listens_for(TenantSession, "after_rollback")

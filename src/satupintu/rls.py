@@ -3,6 +3,10 @@
 Migrations call :func:`enable` for every tenant-owned table they create. ``db upgrade`` then
 grants the application role only data access (never ownership, never BYPASSRLS), so even a
 query that escaped the ORM's tenant filter sees nothing but the current tenant's rows.
+
+``tenants`` itself has policies of its own (migration 0017: read by all, added unbound, updated only
+by a transaction bound to that row) and column-limited grants without DELETE (``tenants.models.
+APP_GRANTS``); the only other way the app role touches it is :data:`FUNCTIONS`.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 POLICY = "tenant_isolation"
+FUNCTIONS = ("bump_tenant_revisions(integer[])",)
+"""The owner's SECURITY DEFINER functions the app role may call (each does one narrow thing; see 0017)."""
 _CURRENT = "NULLIF(current_setting('app.tenant_id', true), '')::integer"
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -66,3 +72,7 @@ def grant(connection: Connection, role: str, table_grants: dict[str, str]) -> No
         connection.execute(text(f"GRANT {privileges} ON {_ident(table)} TO {role}"))
     connection.execute(text(f"GRANT SELECT ON alembic_version TO {role}"))
     connection.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"))
+    connection.execute(text(f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM {role}"))
+    for function in FUNCTIONS:
+        if connection.execute(text("SELECT to_regprocedure(:f) IS NOT NULL"), {"f": function}).scalar():
+            connection.execute(text(f"GRANT EXECUTE ON FUNCTION {function} TO {role}"))

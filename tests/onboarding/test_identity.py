@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from satupintu.db import make_engine, make_sessionmaker, tenant_session
+from satupintu.db import bind_tenant, make_engine, make_sessionmaker, tenant_session
 from satupintu.tenants.identity import IdentityError
 from satupintu.tenants.models import Tenant, TenantStatus, TimeZone
 from tests.conftest import csrf_of, run, sign_in
@@ -82,6 +82,7 @@ def refused(url: str, slug: str, change) -> str:
 
 def _set(**values):
     async def change(session, found):
+        await bind_tenant(session, found.id)  # a regency's row changes only in a session bound to it
         for name, value in values.items():
             setattr(found, name, value)
         await session.flush()

@@ -25,9 +25,13 @@ async def _agency_names(url: str) -> dict[str, set[str]]:
 
 
 async def _set_status(url: str, slug: str, status: TenantStatus) -> None:
+    """As the platform does it: a regency's row changes only in a transaction bound to that regency."""
     engine = make_engine(url)
-    async with tenant_session(make_sessionmaker(engine), None) as session:
-        await session.execute(update(Tenant).where(Tenant.slug == slug).values(status=status))
+    maker = make_sessionmaker(engine)
+    async with tenant_session(maker, None) as session:
+        tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == slug))
+    async with tenant_session(maker, tenant_id) as session:
+        await session.execute(update(Tenant).values(status=status))
     await engine.dispose()
 
 

@@ -1,7 +1,9 @@
 """The audit log: every admin change, who made it, when, and the values before and after.
 
 The application role may only INSERT and SELECT here (see ``app_grants``): nobody can edit or
-delete history through the application, whatever a bug in the code might try.
+delete history through the application, whatever a bug in the code might try. Nor can a cascade
+remove it: its foreign key to ``tenants`` is RESTRICT, so a regency with history can only be
+removed by ``satupintu tenants remove --export-then-erase``, which writes the history to a file first.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from satupintu.db import Base, TenantOwned
 class AuditEntry(TenantOwned, Base):
     __tablename__ = "audit_log"
     __table_info__ = {"app_grants": "SELECT, INSERT", "bumps_revision": False}
+    __tenant_ondelete__ = "RESTRICT"
 
     actor: Mapped[str] = mapped_column(String(254))
     actor_role: Mapped[str] = mapped_column(String(20))

@@ -29,12 +29,19 @@ class TimeZone(enum.StrEnum):
         return {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}[self.value]
 
 
+APP_GRANTS = "SELECT, INSERT, UPDATE (name, region_code, province, timezone, status, catalogue_version, updated_at)"
+"""What the app role may do to ``tenants``: no DELETE, and never change a regency's id or slug, nor its
+revision directly (only through ``db.REVISION_FUNCTION``). Row-level security adds which rows: INSERT only
+with no tenant bound, UPDATE only of the bound regency's row (migration 0017). Which values a name and
+region code may take (the official list; fixed after go-live) is ``tenants.identity``'s rule."""
+
+
 class Tenant(Base):
     __tablename__ = "tenants"
     __table_args__ = {"info": platform_table(
         reason="the registry of regencies itself, read by slug before any tenant is bound; the app role may "
                "add a regency, change only the bound regency's row and never delete one (see rls.py)",
-        writers=("cli", "job", "anyone", "tenant_admin", "owner"))}
+        writers=("cli", "job", "anyone", "tenant_admin", "owner"), app_grants=APP_GRANTS)}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)

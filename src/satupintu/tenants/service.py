@@ -134,22 +134,25 @@ async def provision(
         raise DataFileError(source, locate(text, ["region_code"]) if text else None, "region_code",
                             f"region code {pack.region_code} already belongs to {holder.slug!r}")
     created = tenant is None
-    if tenant is None:
-        tenant = Tenant(slug=pack.slug)
-        session.add(tenant)
-    tenant.name = pack.name
-    tenant.region_code = pack.region_code
-    tenant.province = pack.province
-    tenant.timezone = TimeZone(pack.timezone)
-    tenant.status = TenantStatus(pack.status)
-    tenant.catalogue_version = tenant.catalogue_version or catalogue.version
     try:
+        if tenant is None:  # a regency is added with no tenant bound; its row changes only bound to it
+            tenant = Tenant(slug=pack.slug, name=pack.name, region_code=pack.region_code, province=pack.province,
+                            timezone=TimeZone(pack.timezone), status=TenantStatus(pack.status),
+                            catalogue_version=catalogue.version)
+            session.add(tenant)
+            await session.flush()
+        await bind_tenant(session, tenant.id)
+        tenant.name = pack.name
+        tenant.region_code = pack.region_code
+        tenant.province = pack.province
+        tenant.timezone = TimeZone(pack.timezone)
+        tenant.status = TenantStatus(pack.status)
+        tenant.catalogue_version = tenant.catalogue_version or catalogue.version
         await session.flush()
     except identity.IdentityError as exc:  # a live regency's name or code, or a return to onboarding
         text = source.read_text(encoding="utf-8") if source.exists() else ""
         raise DataFileError(source, locate(text, [exc.field]) if text else None, exc.field,
                             exc.problem.english()) from exc
-    await bind_tenant(session, tenant.id)
 
     policy = await get_policy(session) or TenantPolicy()
     for name, value in msgspec.structs.asdict(pack.policies).items():

@@ -118,7 +118,9 @@ class PublicInnovation(Base):
     __table_args__ = (UniqueConstraint("source_tenant_id", "key"),
                       {"info": platform_table(
                           reason="what a regency chose to publish, read across regencies by anyone (the public "
-                                 "registry, replication); mirrored from the regency's own innovations table",
+                                 "registry, replication); mirrored from the regency's own innovations table. "
+                                 "On PostgreSQL, row-level security lets only a transaction bound to the "
+                                 "source regency write its rows (migration 0017)",
                           writers=("tenant_admin", "cli", "owner"))})
 
     id: Mapped[int] = mapped_column(primary_key=True)
