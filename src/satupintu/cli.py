@@ -218,6 +218,36 @@ async def _export(settings: Settings, slug: str) -> str:
         await engine.dispose()
 
 
+@tenants.command("remove")
+@click.argument("slug")
+@click.option("--export-then-erase", "erase", is_flag=True,
+              help="The regency has data: write every row to files first (one JSON file per table), then erase.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="A new directory for the export (default: var/removed/SLUG-TIME).")
+def tenants_remove(slug: str, erase: bool, out: Path | None) -> None:
+    """Remove a regency, as the schema owner (SATUPINTU_MIGRATION_DATABASE_URL): refused while it has
+    data, unless told to export its rows, the audit log included, and then erase them."""
+    from datetime import UTC, datetime
+
+    from satupintu.config import VAR_DIR
+    from satupintu.tenants.removal import RemovalRefused, remove
+
+    settings = _settings()
+    if erase and out is None:
+        out = VAR_DIR / "removed" / f"{slug}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
+    elif out is not None and not erase:
+        raise click.ClickException("--out is where --export-then-erase writes; give both or neither")
+    if out is not None and out.exists():
+        raise click.ClickException(f"{out} exists; the export goes into a new directory")
+    try:
+        removal = asyncio.run(remove(settings.migration_database_url, slug, out if erase else None))
+    except RemovalRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    if removal.directory is not None:
+        click.echo(f"exported {removal.rows + 1} rows of {slug} to {removal.directory}: {', '.join(removal.files)}")
+    click.echo(f"removed {slug}" + (f" and its {removal.rows} rows" if removal.rows else ""))
+
+
 @tenants.command("list")
 def tenants_list() -> None:
     """Show every tenant with its status."""
