@@ -3,6 +3,7 @@ from another app instance (two web servers sharing Redis), never to another rege
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import queue as queues
@@ -113,6 +114,33 @@ def test_a_board_hears_a_call_made_on_another_instance(two_instances, clock):
     assert (url, event, json.loads(data)["number"]) == (urls["bangkalan"], "call", theirs["number"])
     for listener in listeners:
         listener.join(timeout=10)
+
+
+async def test_boards_connecting_at_the_same_moment_each_hear_their_calls(tmp_path):
+    """Two boards of one process subscribing at once (a hall's TVs switched on together, or the
+    second board of the redis test above under load) share one Redis pub/sub connection; neither is
+    left deaf on a connection nobody reads."""
+    from litestar.channels import ChannelsPlugin
+
+    from satupintu.app import create_app
+    from satupintu.config import Settings
+    from satupintu.queue import live
+
+    if not REDIS:
+        pytest.skip("SATUPINTU_TEST_REDIS_URL is not set (CI always sets it)")
+    settings = Settings.from_env({"SATUPINTU_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/boards.db",
+                                  "SATUPINTU_REDIS_URL": REDIS})
+    channels = create_app(settings).plugins.get(ChannelsPlugin)
+    boards = [live.board_channel(settings, tenant_id, 1) for tenant_id in (1, 2)]
+    async with channels:
+        subscribers = await asyncio.gather(*(channels.subscribe([board]) for board in boards))
+        for board in boards:
+            await channels.wait_published(f"call on {board}", [board])
+        for subscriber, board in zip(subscribers, boards, strict=True):
+            heard = await asyncio.wait_for(anext(subscriber.iter_events()), 10)
+            assert heard == f"call on {board}".encode()
+        for subscriber, board in zip(subscribers, boards, strict=True):
+            await channels.unsubscribe(subscriber, [board])
 
 
 def test_numbers_are_spoken_digit_by_digit():
