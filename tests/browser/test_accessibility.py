@@ -37,7 +37,7 @@ CONSOLE = ["/banyuwangi/admin/", "/banyuwangi/admin/layanan", "/banyuwangi/admin
            "/banyuwangi/belajar/akta-4-in-1-bidan"]
 MINISTRY = ["/kementerian/", "/kementerian/?kolom=semua", "/kementerian/indikator/catalogue_coverage",
             "/kementerian/wilayah/banyuwangi", "/kementerian/bandingkan?w=banyuwangi&w=bangkalan",
-            "/kementerian/definisi", "/platform"]
+            "/kementerian/definisi", "/platform", "/platform/wilayah?cari=kota"]
 WIZARD = ["profil", "lokasi", "instansi", "layanan", "loket", "kebijakan", "akses", "siap"]
 
 

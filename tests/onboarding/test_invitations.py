@@ -85,3 +85,28 @@ def test_a_used_invitation_can_be_neither_sent_again_nor_revoked(platform, peopl
         refused = post(platform, f"/platform/undangan/{number}/{action}")
         assert refused.status_code == 422 and "sudah dipakai" in refused.text, action
     assert "kirim-ulang" not in platform.get("/platform").text
+
+
+def test_regions_are_found_by_name_without_a_script_and_invited_from_the_result(platform):
+    assert 'action="/platform/wilayah"' in platform.get("/platform").text
+    found = platform.get("/platform/wilayah", params={"cari": "  SITUBONDO "})
+    assert found.status_code == 200 and 'role="status">1 wilayah cocok dengan “SITUBONDO”.' in found.text
+    offered = found.text.split('name="region_code"', 1)[1].split("</select>", 1)[0]
+    assert re.findall(r'<option value="([^"]+)"', offered) == ["35.12"]
+
+    malang = platform.get("/platform/wilayah", params={"cari": "kota malang"}).text
+    assert re.findall(r'<option value="([^"]+)"', malang.split('name="region_code"', 1)[1]) == ["35.73"]
+    many = platform.get("/platform/wilayah", params={"cari": "kabupaten"}).text
+    assert "50 yang pertama" in many and many.count("<option ") == 50
+    nothing = platform.get("/platform/wilayah", params={"cari": "atlantis"}).text
+    assert "0 wilayah cocok" in nothing and 'name="region_code"' not in nothing
+    assert platform.get("/platform/wilayah", params={"cari": "x" * 101}).status_code == 400
+
+    invited = post(platform, "/platform/undangan", region_code="35.12", email=OFFICER)
+    assert invited.status_code == 200 and LINK.search(invited.text)
+
+
+def test_only_the_platform_admin_finds_regions(client, people):
+    assert client.get("/platform/wilayah", params={"cari": "situbondo"}, follow_redirects=False).status_code in (401, 403)
+    assert sign_in(client, people["admin_a"], "banyuwangi").status_code == 303
+    assert client.get("/platform/wilayah", params={"cari": "situbondo"}).status_code == 403

@@ -1,4 +1,5 @@
-"""Invitations on the platform page, after they are sent: sent again with a fresh link, or revoked.
+"""The platform page's invitations: the region found by name, and an invitation sent again with a
+fresh link, or revoked.
 
 An unused invitation is replaced rather than changed: sending it again makes a new invitation for
 the same region and e-mail (``service.create_invitation``, a new single-use token, valid for the
@@ -7,7 +8,10 @@ full period again) and removes the old one, whose link then stops working; revok
 
 from __future__ import annotations
 
-from litestar import Request, post
+from typing import Annotated
+
+from litestar import Request, get, post
+from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +22,7 @@ from satupintu.onboarding import service
 from satupintu.onboarding.models import Invitation
 from satupintu.onboarding.routes import _link, _platform_page
 from satupintu.security import platform_admin
-from satupintu.tenants.regions import regions
+from satupintu.tenants.regions import regions, search
 
 
 async def unused(session: AsyncSession, invitation_id: int) -> Invitation:
@@ -67,4 +71,11 @@ async def invitation_revoke(request: Request, db_session: AsyncSession, invitati
     return Redirect("/platform", status_code=303)
 
 
-handlers = [invitation_resend, invitation_revoke]
+@get("/platform/wilayah", name="onboarding:regions", guards=[platform_admin])
+async def region_search(cari: Annotated[str, Parameter(query="cari", default="", max_length=100)] = "") -> Template:
+    """The regions whose name contains what was typed, to invite one: works without any script."""
+    return Template("onboarding/platform_regions.html", context={
+        "query": cari.strip(), "found": search(cari), "errors": {}, "values": {}})
+
+
+handlers = [region_search, invitation_resend, invitation_revoke]

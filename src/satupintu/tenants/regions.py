@@ -54,3 +54,14 @@ def by_province() -> dict[str, list[Region]]:
     for region in regions().values():
         grouped.setdefault(region.province, []).append(region)
     return grouped
+
+
+def search(query: str) -> list[Region]:
+    """Regions whose name, province or code contains every word of ``query`` (case ignored), in the
+    list's order."""
+    words = query.casefold().split()
+    if not words:
+        return []
+    found = [r for r in regions().values()
+             if all(w in f"{r.name} {r.province} {r.code}".casefold() for w in words)]
+    return found
