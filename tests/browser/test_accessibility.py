@@ -28,7 +28,7 @@ CITIZEN = ["/", "/banyuwangi/", "/banyuwangi/layanan", "/banyuwangi/layanan/akta
            "/onboarding/daftar", "/banyuwangi/sertifikat?kode=0000-0000-0000-0000", "/banyuwangi/antrian",
            "/banyuwangi/antrian/hadir", f"/banyuwangi/antrian/reservasi?layanan=akta-kelahiran&tanggal={_tuesday()}"]
 CONSOLE = ["/banyuwangi/admin/", "/banyuwangi/admin/layanan", "/banyuwangi/admin/layanan/akta-kelahiran",
-           "/banyuwangi/admin/instansi", "/banyuwangi/admin/instansi/dispendukcapil", "/banyuwangi/admin/lokasi",
+           "/banyuwangi/admin/antrian", "/banyuwangi/admin/instansi", "/banyuwangi/admin/instansi/dispendukcapil", "/banyuwangi/admin/lokasi",
            "/banyuwangi/admin/lokasi/mpp", "/banyuwangi/admin/loket/D1", "/banyuwangi/admin/kebijakan", "/banyuwangi/admin/staf",
            "/banyuwangi/admin/sso", "/banyuwangi/admin/audit", "/banyuwangi/admin/kinerja/",
            "/banyuwangi/admin/kinerja/survei", "/banyuwangi/admin/kinerja/evaluasi",

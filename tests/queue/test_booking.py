@@ -505,3 +505,26 @@ def test_processes_booking_one_slot_at_once_never_overfill_it(database):
                 await session.scalar(select(BookingSlot.booked).where(BookingSlot.starts_at == at)))
 
     assert run(in_tenant(database.url, "banyuwangi", stored)) == (places, places)
+
+
+def test_an_admin_sets_the_queue_and_booking_rules(client, people, clock):
+    code = _service(client.database)
+    counters = _counters(client.database, code)
+    assert client.get("/banyuwangi/admin/antrian", follow_redirects=False).status_code in (401, 403)
+    assert sign_in(client, people["admin_a"], "banyuwangi").status_code == 303
+    page = client.get("/banyuwangi/admin/antrian")
+    assert page.status_code == 200 and 'name="booking_grace_minutes"' in page.text
+    good = {"_csrf_token": csrf_of(client), "priority_weight": "10", "default_service_minutes": "6",
+            "booking_slot_minutes": "60", "booking_share_percent": "100", "booking_grace_minutes": "5",
+            "booking_days_ahead": "7"}
+    refused = client.post("/banyuwangi/admin/antrian", data={**good, "booking_share_percent": "150",
+                                                             "booking_slot_minutes": "7"}, follow_redirects=False)
+    assert refused.status_code == 422 and "Isi dengan angka dari 0 sampai 100" in refused.text
+    assert len(client.get(f"{API}/slots", params={"service": code, "date": "2027-03-02"}).json()["slots"]) == 14
+    assert client.post("/banyuwangi/admin/antrian", data=good, follow_redirects=False).status_code == 303
+    slots = client.get(f"{API}/slots", params={"service": code, "date": "2027-03-02"}).json()["slots"]
+    assert len(slots) == 7 and slots[0]["capacity"] == 60 * counters // 6  # 08:00-15:00 in hours, all bookable
+    assert client.get(f"{API}/slots", params={"service": code, "date": "2027-03-09"}).json()["code"] == "too_far"
+    made = _book(client, code, "2027-03-02T09:00:00").json()
+    assert datetime.fromisoformat(made["check_in_until"]) == datetime(2027, 3, 2, 9, 5, tzinfo=WIB)
+    assert "queue_settings" in client.get("/banyuwangi/admin/audit").text

@@ -11,6 +11,7 @@ from satupintu.admin import (
     overview,
     performance,
     policies,
+    queue,
     services,
     sso,
     staff,
@@ -26,7 +27,7 @@ router = Router(
     dependencies={"tenant": provide_staff_tenant},
     route_handlers=[
         *overview.handlers, *services.handlers, *agencies.handlers, *locations.handlers, *counters.handlers,
-        *policies.handlers, *staff.handlers, *sso.handlers, *training.handlers, *transfer.handlers,
+        *policies.handlers, *queue.handlers, *staff.handlers, *sso.handlers, *training.handlers, *transfer.handlers,
         performance.router,
     ],
 )

@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased
 from satupintu import i18n
 from satupintu.agencies.hours import periods
 from satupintu.agencies.models import Agency, Counter, Holiday, Location
+from satupintu.audit.service import Change
 from satupintu.catalogue.models import TenantService
 from satupintu.db import session_tenant, utcnow
 from satupintu.queue.models import (
@@ -185,11 +186,27 @@ def _insert_ignore(session: AsyncSession, model: type, rows: list[dict[str, Any]
     return dialect.insert(model).values(rows).on_conflict_do_nothing()
 
 
+SETTING_FIELDS = ("priority_weight", "default_service_minutes", "booking_slot_minutes", "booking_share_percent",
+                  "booking_grace_minutes", "booking_days_ahead")
+
+
 async def settings_of(session: AsyncSession) -> QueueSettings:
     """The regency's queue rules, or the defaults until an admin saves them."""
     return await session.scalar(select(QueueSettings)) or QueueSettings(
         priority_weight=10, default_service_minutes=6, booking_slot_minutes=30, booking_share_percent=50,
         booking_grace_minutes=15, booking_days_ahead=14)
+
+
+async def save_settings(session: AsyncSession, tenant: Tenant, values: dict[str, int]) -> Change:
+    """Change the regency's queue rules (priority weight, declared service time, booking rules).
+    Bookings already made keep their slot and deadlines; new ones follow the new rules."""
+    settings = await settings_of(session)
+    before = {name: getattr(settings, name) for name in SETTING_FIELDS}
+    for name in SETTING_FIELDS:
+        setattr(settings, name, values[name])
+    session.add(settings)
+    await session.flush()
+    return Change("update", "queue_settings", tenant.slug, before, {name: values[name] for name in SETTING_FIELDS})
 
 
 async def get_service(session: AsyncSession, code: str) -> TenantService | None:
