@@ -38,7 +38,7 @@ CONSOLE = ["/banyuwangi/admin/", "/banyuwangi/admin/layanan", "/banyuwangi/admin
 MINISTRY = ["/kementerian/", "/kementerian/?kolom=semua", "/kementerian/indikator/catalogue_coverage",
             "/kementerian/wilayah/banyuwangi", "/kementerian/bandingkan?w=banyuwangi&w=bangkalan",
             "/kementerian/definisi", "/platform", "/platform/wilayah?cari=kota"]
-WIZARD = ["profil", "lokasi", "instansi", "layanan", "loket", "kebijakan", "akses", "siap"]
+WIZARD = ["profil", "lokasi", "instansi", "layanan", "loket", "kebijakan", "akses", "siap", "siap/konfirmasi"]
 
 
 @pytest.fixture

@@ -63,11 +63,12 @@ def test_each_wizard_step_shows_its_errors(invitation, live_server, page, shots)
     page.fill("#f-password", PASSWORD)
     page.fill("#f-password_again", PASSWORD)
     submit(page, "#f-password_again")
-    page.wait_for_url("**/onboarding/situbondo/profil")
+    page.wait_for_url("**/onboarding/situbondo/lokasi")
 
-    page.goto(f"{live_server}/onboarding/situbondo/siap")
-    page.locator("form[action$='/siap'] button").click()
+    page.goto(f"{live_server}/onboarding/situbondo/siap/konfirmasi")
+    page.locator("#f-confirm").click()
     shows_error(page, None)  # nothing is set up yet: going live is refused and says why
+    assert page.locator(".checks li.missing").count() >= 1
     page.goto(f"{live_server}/onboarding/situbondo/profil")
     submit(page, "#f-timezone")  # the official name is shown, not typed: only the time zone is confirmed
     page.wait_for_url("**/onboarding/situbondo/lokasi")
@@ -87,11 +88,12 @@ def test_each_wizard_step_shows_its_errors(invitation, live_server, page, shots)
     submit(page, "#f-mentor")
     page.wait_for_url("**/onboarding/situbondo/layanan")
 
-    submit(page, "input[value=lanjut]")
-    shows_error(page, None)
+    page.check("#p-per-kategori")  # and no category ticked
+    submit(page, "#p-per-kategori")
+    shows_error(page, "preset")
     page.check("#p-mpp-minimal")
     submit(page, "#p-mpp-minimal")
-    page.wait_for_selector("text=Layanan sudah diimpor", timeout=30_000)
+    page.wait_for_selector("text=20 layanan diimpor", timeout=30_000)
     submit(page, "input[value=lanjut]")
     page.wait_for_url("**/onboarding/situbondo/loket")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -27,7 +28,9 @@ def accept(client, people) -> str:
     weak = post(client, link, name="Rina", password="pendek", password_again="pendek")
     assert weak.status_code == 422 and "paling sedikit 10" in weak.text
     done = post(client, link, name="Rina Kominfo", password=PASSWORD, password_again=PASSWORD)
-    assert done.status_code == 303 and done.headers["location"] == "/onboarding/situbondo/profil"
+    assert done.status_code == 303 and done.headers["location"] == "/onboarding/situbondo/"
+    start = client.get("/onboarding/situbondo/", follow_redirects=False)
+    assert start.headers["location"] == "/onboarding/situbondo/lokasi", "the profile comes from the official list"
     assert client.get(link).status_code == 404, "an invitation works once"
     return link
 
@@ -36,7 +39,7 @@ def wait_for_import(client) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         fragment = client.get("/onboarding/situbondo/layanan/progres").text
-        if "Layanan sudah diimpor" in fragment:
+        if re.search(r"\d+ layanan(, \d+ loket)? diimpor\.", fragment):
             return
         assert "gagal" not in fragment
         time.sleep(0.2)
@@ -96,8 +99,14 @@ def test_invite_run_every_step_and_go_live(worker_client, people):
     assert post(client, "/onboarding/situbondo/akses", action="lanjut").status_code == 303
 
     ready = client.get("/onboarding/situbondo/siap").text
-    assert 'class="missing"' not in ready
-    live = post(client, "/onboarding/situbondo/siap")
+    assert 'class="missing"' not in ready and 'href="/onboarding/situbondo/siap/konfirmasi"' in ready
+    unconfirmed = post(client, "/onboarding/situbondo/siap")
+    assert unconfirmed.status_code == 422 and "Pastikan" in unconfirmed.text and 'name="confirm" value="ya"' in unconfirmed.text
+    assert client.get("/situbondo/").status_code == 404, "nothing is public before the confirmation"
+    asked = client.get("/onboarding/situbondo/siap/konfirmasi").text
+    assert "http://testserver.local/situbondo/" in asked and "20 layanan" in asked and "1 loket" in asked
+    assert "Mal Pelayanan Publik Situbondo" in asked and "Budi Loket" not in asked
+    live = post(client, "/onboarding/situbondo/siap", confirm="ya")
     assert live.status_code == 303 and live.headers["location"] == "/situbondo/"
     catalogue = client.get("/situbondo/layanan")
     assert catalogue.status_code == 200 and "/situbondo/layanan/akta-kelahiran" in catalogue.text

@@ -77,4 +77,9 @@ class OnboardingState(TenantOwned, Base):
     import_done: Mapped[int] = mapped_column(default=0)
     import_total: Mapped[int] = mapped_column(default=0)
     import_error: Mapped[str] = mapped_column(Text, default="")
+    mentor: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    """The live regency this one copies from (its slug), chosen at the agencies step."""
+    counters_copied: Mapped[int] = mapped_column(default=0, server_default="0")
+    counters_skipped: Mapped[int] = mapped_column(default=0, server_default="0")
+    """The mentor's counters not copied: at a kind of location this regency does not have."""
     went_live_at: Mapped[datetime | None] = mapped_column()

@@ -155,15 +155,16 @@ async def accept(request: Request, db_session: AsyncSession, token: str, data: F
             "errors": errors, "values": form.data})
     await rotate(request)
     request.set_session(accounts_service.session_data(admin))
-    return Redirect(f"/onboarding/{tenant.slug}/profil", status_code=303)
+    return Redirect(f"/onboarding/{tenant.slug}/", status_code=303)
 
 
 # -- the wizard --------------------------------------------------------------------------------------
 
-async def _step(session: AsyncSession, tenant: Tenant, step: str, status: int = 200, **context: Any) -> Template:
+async def _step(session: AsyncSession, tenant: Tenant, step: str, status: int = 200, *, template: str = "",
+                **context: Any) -> Template:
     progress = await service.state(session)
     order = [*service.STEPS, "siap"]
-    return Template(f"onboarding/{step}.html", status_code=status, context={
+    return Template(template or f"onboarding/{step}.html", status_code=status, context={
         "tenant": tenant, "step": step, "steps": order, "done": progress.steps, "labels": step_labels(),
         "position": order.index(step) + 1, "total": len(order), "progress": progress, "errors": {}, "values": {},
         **context})
@@ -173,21 +174,21 @@ def _here(tenant: Tenant, step: str) -> str:
     return f"/onboarding/{tenant.slug}/{step}"
 
 
-def _next(tenant: Tenant, step: str) -> str:
-    order = [*service.STEPS, "siap"]
-    return _here(tenant, order[order.index(step) + 1])
-
-
 async def _complete(request: Request, session: AsyncSession, tenant: Tenant, step: str, form: Form,
                     save: Any = None, *, again: Page, refused: dict | None = None) -> Template | Redirect:
-    """Save a step (through ``save``, when it changes something), mark it done and go to the next."""
+    """Save a step (through ``save``, when it changes something), mark it done and go to the first
+    step not done yet (a step another one completed, such as counters copied with the services, is
+    not shown again)."""
+
+    then: list[str] = []
 
     async def save_and_complete() -> Change:
         change = await save() if save is not None else None
         done = await service.complete_step(session, step)
+        then.append(_here(tenant, service.next_step((await service.state(session)).steps)))
         return change or done
 
-    return await submit(request, session, form, save_and_complete, again=again, to=_next(tenant, step),
+    return await submit(request, session, form, save_and_complete, again=again, to=lambda _change: then[0],
                         refused=refused)
 
 
@@ -269,13 +270,19 @@ async def agencies_save(request: Request, tenant: Tenant, db_session: AsyncSessi
         again=partial(_agencies_page, request, db_session, tenant), refused={service.OnboardingError: "template"})
 
 
+async def _import_context(request: Request, session: AsyncSession) -> dict[str, Any]:
+    """What the services step shows, on the page and in the import's fragment it polls."""
+    progress = await service.state(session)
+    mentors = await service.live_mentors(request.app.state.auth_sessionmaker)
+    return {"progress": progress, "offered": await service.offered_count(session),
+            "unassigned": await service.unassigned_providers(session), "templates": load_catalogue().agencies,
+            "agencies": await agencies_service.agencies(session), "categories": load_catalogue().categories,
+            "mentors": mentors, "mentor": next((m for m in mentors if m.slug == progress.mentor), None)}
+
+
 async def _services_page(request: Request, session: AsyncSession, tenant: Tenant, status: int = 200,
                          **context: Any) -> Template:
-    catalogue = load_catalogue()
-    return await _step(session, tenant, "layanan", status, categories=catalogue.categories,
-                       mentors=await service.live_mentors(request.app.state.auth_sessionmaker),
-                       unassigned=await service.unassigned_providers(session), templates=catalogue.agencies,
-                       agencies=await agencies_service.agencies(session), **context)
+    return await _step(session, tenant, "layanan", status, **{**await _import_context(request, session), **context})
 
 
 @get("/layanan", name="wizard:services")
@@ -284,37 +291,39 @@ async def services(request: Request, tenant: Tenant, db_session: AsyncSession) -
 
 
 @get("/layanan/progres", name="wizard:services-progress")
-async def services_progress(tenant: Tenant, db_session: AsyncSession) -> Template:
-    progress = await service.state(db_session)
-    return Template("onboarding/_import_progress.html", context={"tenant": tenant, "progress": progress})
+async def services_progress(request: Request, tenant: Tenant, db_session: AsyncSession) -> Template:
+    return Template("onboarding/_import_progress.html", context={
+        "tenant": tenant, "errors": {}, "values": {}, **await _import_context(request, db_session)})
 
 
 @post("/layanan", name="wizard:services-save")
 async def services_save(request: Request, tenant: Tenant, db_session: AsyncSession,
                         data: FormData) -> Template | Redirect:
+    """One action at a time: import a starting set (the job runs after this request commits), or,
+    once imported, give services without an agency one and continue."""
     form = Form(data)
-    action = form.choice("action", ("impor", "tugaskan", "lanjut"))
     again = partial(_services_page, request, db_session, tenant)
-    if action == "impor":
+    if form.choice("action", ("impor", "lanjut")) == "impor":
         from satupintu.onboarding.tasks import import_services
 
         preset, categories = form.choice("preset", service.PRESETS), form.many("kategori")
         mentor = form.text("mentor", max_length=40)
-        codes: list[str] = []
+        job = service.ImportJob()
         response = await submit(request, db_session, form, lambda: service.queue_import(
-            db_session, request.app.state.auth_sessionmaker, load_catalogue(), preset, categories, mentor, codes),
+            db_session, request.app.state.auth_sessionmaker, tenant, load_catalogue(), preset, categories, mentor, job),
             again=again, to=_here(tenant, "layanan"), refused={service.OnboardingError: "preset"})
         if isinstance(response, Redirect):  # the job starts once this request's transaction is committed
-            response.background = BackgroundTask(import_services.send, tenant.id, codes)
+            response.background = BackgroundTask(import_services.send, tenant.id, job.codes, job.placed)
         return response
-    if action == "tugaskan":
-        by_key = {a.key: a for a in await agencies_service.agencies(db_session)}
-        assignments = {provider: by_key[key] for provider in await service.unassigned_providers(db_session)
-                       if (key := form.choice(f"assign_{provider}", by_key, required=False))}
-        return await submit(request, db_session, form, lambda: service.assign_providers(db_session, assignments),
-                            again=again, to=_here(tenant, "layanan"))
-    return await _complete(request, db_session, tenant, "layanan", form, lambda: service.require_import(db_session),
-                           again=again)
+    by_key = {a.key: a for a in await agencies_service.agencies(db_session)}
+    assignments = {provider: by_key[key] for provider in await service.unassigned_providers(db_session)
+                   if (key := form.choice(f"assign_{provider}", by_key, required=False))}
+
+    async def assign_and_check() -> Change:
+        await service.require_import(db_session)
+        return await service.assign_providers(db_session, assignments)
+
+    return await _complete(request, db_session, tenant, "layanan", form, assign_and_check, again=again)
 
 
 async def _counters_page(session: AsyncSession, tenant: Tenant, status: int = 200, **context: Any) -> Template:
@@ -395,10 +404,32 @@ async def ready(tenant: Tenant, db_session: AsyncSession) -> Template:
     return await _ready_page(db_session, tenant)
 
 
+async def _confirm_page(request: Request, session: AsyncSession, tenant: Tenant, status: int = 200,
+                        **context: Any) -> Template:
+    return await _step(session, tenant, "siap", status, template="onboarding/konfirmasi.html",
+                       public=await service.publication(session), address=absolute_url(request, f"/{tenant.slug}/"),
+                       **context)
+
+
+@get("/siap/konfirmasi", name="wizard:confirm")
+async def confirm(request: Request, tenant: Tenant, db_session: AsyncSession) -> Template:
+    return await _confirm_page(request, db_session, tenant)
+
+
+async def _go_live_again(request: Request, session: AsyncSession, tenant: Tenant, status: int,
+                         errors: dict[str, str], **context: Any) -> Template:
+    """Only the confirmation missing: ask again; a failing check: back to the checklist that names it."""
+    if set(errors) == {"confirm"}:
+        return await _confirm_page(request, session, tenant, status, errors=errors, **context)
+    return await _ready_page(session, tenant, status, errors=errors, **context)
+
+
 @post("/siap", name="wizard:go-live")
-async def go_live(request: Request, tenant: Tenant, db_session: AsyncSession) -> Template | Redirect:
-    return await submit(request, db_session, Form({}), lambda: service.go_live(db_session, tenant),
-                        again=partial(_ready_page, db_session, tenant), to=f"/{tenant.slug}/")
+async def go_live(request: Request, tenant: Tenant, db_session: AsyncSession, data: FormData) -> Template | Redirect:
+    form = Form(data)
+    confirmed = form.flag("confirm")
+    return await submit(request, db_session, form, lambda: service.go_live(db_session, tenant, confirmed),
+                        again=partial(_go_live_again, request, db_session, tenant), to=f"/{tenant.slug}/")
 
 
 wizard = Router(
@@ -407,7 +438,7 @@ wizard = Router(
     dependencies={"tenant": provide_onboarding_tenant},
     route_handlers=[resume, profile, profile_save, locations, locations_save, agencies, agencies_save, services,
                     services_progress, services_save, counters, counters_save, policies, policies_save, access,
-                    access_save, ready, go_live],
+                    access_save, ready, confirm, go_live],
 )
 router = Router(path="/", route_handlers=[platform_home, invite, decide, join_form, join_submit, accept_form, accept,
                                           wizard])

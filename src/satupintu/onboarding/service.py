@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -110,7 +110,7 @@ async def accept_invitation(session: AsyncSession, token: str, name: str, passwo
     await bind_tenant(session, tenant.id)
     admin = await accounts_service.create_staff(session, email=invitation.email, name=name,
                                                 role=Role.TENANT_ADMIN.value, password=password)
-    session.add(OnboardingState(steps={}))
+    session.add(OnboardingState(steps={"profil": _now().isoformat()}))  # name and time zone: the official list's
     invitation.used_at, invitation.tenant_slug = _now(), tenant.slug
     await session.flush()
     return tenant, admin
@@ -189,17 +189,42 @@ async def live_mentors(maker: async_sessionmaker[AsyncSession]) -> list[Tenant]:
                                            .order_by(Tenant.name))).all())
 
 
-async def mentor_setup(maker: async_sessionmaker[AsyncSession], slug: str) -> tuple[Tenant, list[dict], list[str]]:
-    """A live mentor's agencies and offered service codes: configuration only, never its people."""
+@dataclass
+class Mentor:
+    """A live regency's configuration as a new one copies it: never its people."""
+
+    tenant: Tenant
+    agencies: list[dict]
+    codes: list[str]
+    """The services it offers."""
+    counters: list[dict]
+    """Code, name, agency key and the code and kind of its location."""
+    placed: dict[str, tuple[str, str]]
+    """Service code -> the key of the agency that serves it and the code of its counter ("" for any)."""
+
+
+async def mentor_setup(maker: async_sessionmaker[AsyncSession], slug: str) -> Mentor:
+    """A live mentor's agencies, offered services and counters."""
     async with tenant_session(maker, None) as session:
         mentor = await session.scalar(select(Tenant).where(Tenant.slug == slug, Tenant.status == TenantStatus.LIVE))
     if mentor is None:
         raise OnboardingError(_("Choose a live regency to learn from."))
     async with tenant_session(maker, mentor.id) as session:
-        agencies = [{"key": a.key, "name": a.name, "short": a.short, "kind": a.kind.value, "template": a.template}
-                    for a in await agencies_service.agencies(session)]
-        codes = [row.code for row in await catalogue_service.tenant_services(session, enabled_only=True)]
-    return mentor, agencies, codes
+        agencies = await agencies_service.agencies(session)
+        locations = {location.id: location for location in await agencies_service.locations(session)}
+        counters = await agencies_service.counters(session)
+        services = await catalogue_service.tenant_services(session, enabled_only=True)
+    key_of = {a.id: a.key for a in agencies}
+    code_of = {c.id: c.code for c in counters}
+    return Mentor(
+        mentor,
+        [{"key": a.key, "name": a.name, "short": a.short, "kind": a.kind.value, "template": a.template}
+         for a in agencies],
+        [row.code for row in services],
+        [{"code": c.code, "name": c.name, "agency": key_of[c.agency_id], "location": locations[c.location_id].code,
+          "location_kind": locations[c.location_id].kind.value} for c in counters],
+        {row.code: (key_of[row.agency_id], code_of.get(row.counter_id, "")) for row in services
+         if row.agency_id in key_of})
 
 
 async def add_agencies(session: AsyncSession, tenant: Tenant, catalogue: SharedCatalogue, template_keys: list[str],
@@ -228,12 +253,45 @@ async def copy_agencies(session: AsyncSession, maker: async_sessionmaker[AsyncSe
     """The wizard's agencies step: typical agencies from templates and/or a live mentor's agencies."""
     mentor = None
     if mentor_slug:
-        mentor_tenant, mentor_agencies, _codes = await mentor_setup(maker, mentor_slug)
-        mentor = (mentor_tenant, mentor_agencies)
+        setup = await mentor_setup(maker, mentor_slug)
+        mentor = (setup.tenant, setup.agencies)
+        (await state(session)).mentor = setup.tenant.slug
     if not template_keys and not mentor and not await agencies_service.agencies(session):
         raise OnboardingError(_("Choose at least one agency, or copy them from a mentor regency."))
     added = await add_agencies(session, tenant, catalogue, template_keys, mentor)
-    return Change("create", "agency", "onboarding:instansi", None, {"added": added})
+    return Change("create", "agency", "onboarding:instansi", None, {"added": added, "mentor": mentor_slug or None})
+
+
+async def copy_counters(session: AsyncSession, tenant: Tenant, mentor: Mentor) -> tuple[int, int]:
+    """Copy a mentor's counters (names adapted) into this regency's locations; returns (copied, skipped).
+
+    A counter goes to the location with the same code, else to the first location of the same kind
+    (the mentor's mall counters into this regency's mall); one at a kind of place this regency does
+    not have (a market service point), or of an agency it did not take, is skipped. Counters whose
+    code is already used here are left as they are, so copying again adds nothing.
+    """
+    locations = await agencies_service.locations(session)
+    by_code = {location.code: location for location in locations}
+    by_kind: dict[str, Location] = {}
+    for location in locations:
+        by_kind.setdefault(location.kind.value, location)
+    agencies = await agencies_service.agencies(session)
+    by_key = {a.key: a for a in agencies} | {a.template: a for a in agencies if a.template}
+    template_of = {a["key"]: a["template"] for a in mentor.agencies}
+    taken = {c.code for c in await agencies_service.counters(session)}
+    fresh, skipped = [], 0
+    for counter in mentor.counters:
+        if counter["code"] in taken:
+            continue
+        place = by_code.get(counter["location"]) or by_kind.get(counter["location_kind"])
+        agency = by_key.get(counter["agency"]) or by_key.get(template_of.get(counter["agency"]) or "")
+        if place is None or agency is None:
+            skipped += 1
+            continue
+        fresh.append({"code": counter["code"], "name": _localise(counter["name"], mentor.tenant, tenant),
+                      "location_id": place.id, "agency_id": agency.id})
+    await agencies_service.upsert_counters(session, fresh)
+    return len(fresh), skipped
 
 
 def preset_codes(catalogue: SharedCatalogue, preset: str, categories: list[str], mentor_codes: list[str]) -> set[str]:
@@ -250,14 +308,28 @@ def preset_codes(catalogue: SharedCatalogue, preset: str, categories: list[str],
 
 
 async def import_services(session: AsyncSession, catalogue: SharedCatalogue, codes: set[str],
-                          progress: OnboardingState | None = None) -> int:
-    """Import the whole shared catalogue into the tenant, offering ``codes``; agencies by template."""
-    agencies = {a.template or a.key: a for a in await agencies_service.agencies(session)}
+                          progress: OnboardingState | None = None,
+                          placed: dict[str, list[str]] | None = None) -> int:
+    """Import the whole shared catalogue into the tenant, offering ``codes``; agencies by template.
+
+    ``placed`` (copying a mentor) names, per service, the agency key and counter code that serve it
+    there; this regency's agency and counter of that key and code are used where it has them.
+    """
+    own = await agencies_service.agencies(session)
+    agencies = {a.template or a.key: a for a in own}
+    by_key = {a.key: a for a in own}
+    counters = {c.code: c for c in await agencies_service.counters(session)}
     plan = catalogue_service.ImportPlan(enabled=set(codes))
     for code, spec in catalogue.services.items():
         agency = agencies.get(spec.provider)
         if agency is not None:
             plan.agency_ids[code] = agency.id
+        agency_key, counter_code = (placed or {}).get(code) or ("", "")
+        if code in codes and agency_key in by_key:
+            plan.agency_ids[code] = by_key[agency_key].id
+            counter = counters.get(counter_code)
+            if counter is not None and counter.agency_id == by_key[agency_key].id:
+                plan.counter_ids[code] = counter.id
     count = await catalogue_service.import_catalogue(session, catalogue, plan)
     if progress is not None:
         progress.import_done, progress.import_total, progress.import_status = len(catalogue.services), \
@@ -265,17 +337,44 @@ async def import_services(session: AsyncSession, catalogue: SharedCatalogue, cod
     return count
 
 
-async def queue_import(session: AsyncSession, maker: async_sessionmaker[AsyncSession], catalogue: SharedCatalogue,
-                       preset: str, categories: list[str], mentor_slug: str, codes: list[str]) -> Change:
-    """Choose the services to offer (filled into ``codes``) and mark the import queued; the caller
-    sends the job once its transaction is committed."""
-    mentor_codes: list[str] = []
-    if preset == "seperti-mentor":
-        _mentor, _agencies, mentor_codes = await mentor_setup(maker, mentor_slug or "banyuwangi")
-    codes.extend(sorted(preset_codes(catalogue, preset, categories, mentor_codes)))
+@dataclass
+class ImportJob:
+    """What the import job is sent, filled by ``queue_import``."""
+
+    codes: list[str] = field(default_factory=list)
+    placed: dict[str, list[str]] = field(default_factory=dict)
+
+
+async def queue_import(session: AsyncSession, maker: async_sessionmaker[AsyncSession], tenant: Tenant,
+                       catalogue: SharedCatalogue, preset: str, categories: list[str], mentor_slug: str,
+                       job: ImportJob) -> Change:
+    """Choose the services to offer (filled into ``job``) and mark the import queued; the caller
+    sends the job once its transaction is committed.
+
+    Copying a mentor's services also copies its counters, now, so the job can give each service the
+    agency and counter that serve it there; the counters step is then done.
+    """
     progress = await state(session)
+    mentor = None
+    if preset == "seperti-mentor":
+        mentor = await mentor_setup(maker, mentor_slug or progress.mentor)
+    job.codes.extend(sorted(preset_codes(catalogue, preset, categories, mentor.codes if mentor else [])))
+    copied = skipped = 0
+    if mentor is not None:
+        progress.mentor = mentor.tenant.slug
+        copied, skipped = await copy_counters(session, tenant, mentor)
+        job.placed.update({code: list(place) for code, place in mentor.placed.items() if code in job.codes})
+        if copied:
+            await complete_step(session, "loket")
+    progress.counters_copied, progress.counters_skipped = copied, skipped
     progress.import_status, progress.import_done, progress.import_total = "queued", 0, len(catalogue.services)
-    return Change("create", "service", "onboarding:import", None, {"preset": preset, "offered": len(codes)})
+    return Change("create", "service", "onboarding:import", None,
+                  {"preset": preset, "offered": len(job.codes), "counters": copied})
+
+
+async def offered_count(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(TenantService).where(
+        TenantService.enabled.is_(True))) or 0)
 
 
 async def unassigned_providers(session: AsyncSession) -> dict[str, int]:
@@ -336,11 +435,32 @@ async def readiness(session: AsyncSession, tenant: Tenant) -> list[Check]:
     ]
 
 
-async def go_live(session: AsyncSession, tenant: Tenant) -> Change:
-    """Open the regency's public pages; refused, naming each failing check, unless all pass."""
+@dataclass
+class Publication:
+    """What going live makes public: counts and names of configuration, never a person."""
+
+    services: int
+    agencies: int
+    counters: int
+    locations: list[str]
+
+
+async def publication(session: AsyncSession) -> Publication:
+    offered = await offered_count(session)
+    agencies = await session.scalar(select(func.count()).select_from(Agency))
+    counters = await session.scalar(select(func.count()).select_from(Counter))
+    names = (await session.scalars(select(Location.name).order_by(Location.id))).all()
+    return Publication(int(offered or 0), int(agencies or 0), int(counters or 0), list(names))
+
+
+async def go_live(session: AsyncSession, tenant: Tenant, confirmed: bool) -> Change:
+    """Open the regency's public pages; refused, naming each failing check, unless all pass, and
+    refused unless the person confirmed after seeing what becomes public."""
     failing = [c for c in await readiness(session, tenant) if not c.ok]
     if failing:
         raise Invalid({c.key: c.label for c in failing})
+    if not confirmed:
+        raise Invalid({"confirm": _("Confirm that these pages may become public.")})
     tenant.status = TenantStatus.LIVE
     current = await state(session)
     current.went_live_at = _now()

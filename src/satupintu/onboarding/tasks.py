@@ -15,8 +15,9 @@ log = get_logger("satupintu.tasks")
 
 
 @dramatiq.actor(queue_name="default", max_retries=3, min_backoff=1000)
-async def import_services(tenant_id: int, codes: list[str]) -> None:
-    """Offer ``codes`` of the shared catalogue in a new tenant; progress is kept in its wizard state.
+async def import_services(tenant_id: int, codes: list[str], placed: dict[str, list[str]] | None = None) -> None:
+    """Offer ``codes`` of the shared catalogue in a new tenant, each with the agency and counter
+    ``placed`` names (copying a mentor); progress is kept in its wizard state.
 
     Idempotent: the import upserts by service code, so a redelivered message changes nothing more.
     """
@@ -29,7 +30,7 @@ async def import_services(tenant_id: int, codes: list[str]) -> None:
     try:
         async with tenant_session(maker, tenant_id) as session:
             progress = await service.state(session)
-            count = await service.import_services(session, catalogue, set(codes), progress)
+            count = await service.import_services(session, catalogue, set(codes), progress, placed)
     except Exception as exc:
         async with tenant_session(maker, tenant_id) as session:
             progress = await service.state(session)
