@@ -101,7 +101,7 @@ def _require(connection: ASGIConnection) -> Principal:
 def tenant_staff(*roles: str):  # noqa: ANN201 - a Litestar guard factory
     """Guard: signed in as staff of the tenant in the URL, with one of ``roles``."""
 
-    def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
         principal = _require(connection)
         slug = connection.path_params.get("slug")
         if principal.kind != "staff" or principal.tenant_slug != slug or principal.role not in roles:
@@ -114,7 +114,7 @@ def tenant_staff(*roles: str):  # noqa: ANN201 - a Litestar guard factory
 def platform(*roles: str):  # noqa: ANN201
     """Guard: signed in as a platform account with one of ``roles``."""
 
-    def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
         principal = _require(connection)
         if principal.kind != "platform" or principal.role not in roles:
             raise PermissionDeniedException()
@@ -123,10 +123,11 @@ def platform(*roles: str):  # noqa: ANN201
     return guard
 
 
-def read_only(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+async def read_only(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """App-wide guard: a read-only role (the ministry viewer) sends no unsafe request, whatever the
     route's own guards say, unless the handler declares ``opt={"read_only_may": True}`` (signing
-    in and out)."""
+    in and out). Guards are coroutines: Litestar runs a plain function in a worker thread, a thread
+    hop on every request."""
     from satupintu.accounts.models import READ_ONLY_ROLES
 
     principal = current_principal(connection)
