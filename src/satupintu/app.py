@@ -35,7 +35,7 @@ from satupintu.queue import routes as queue_routes
 from satupintu.transfer import routes as transfer_routes
 from satupintu.config import Settings
 from satupintu.db import make_engine, make_sessionmaker
-from satupintu.tenancy import host_routing
+from satupintu.tenancy import TenantDirectory, host_routing
 from satupintu.tenants import routes as tenants_routes
 
 
@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         stores["sessions"] = FileStore(Path(settings.database_url.split("///", 1)[-1] + ".sessions"))
     sessions = SessionConfig(key=COOKIE, store="sessions", max_age=8 * 3600, httponly=True, samesite="lax",
                              secure=settings.production, renew_on_access=True, exclude=STATIC_PATHS)
-    csrf = CSRFConfig(secret=settings.secret_key, cookie_name="satupintu_csrf", cookie_secure=settings.production,
+    csrf = CSRFConfig(secret=settings.secret_key, cookie_name=web.CSRF_COOKIE, cookie_secure=settings.production,
                       cookie_httponly=True, cookie_samesite="lax", header_name="x-csrftoken", exclude=STATIC_PATHS)
 
     jinja = JinjaTemplateEngine.from_environment(web.make_environment())
@@ -115,7 +115,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), queue_live.channels_plugin(settings)],
         stores=stores,
-        middleware=[web.refuse_bad_input, sessions.middleware, principal_loader],
+        middleware=[web.refuse_bad_input, sessions.middleware, principal_loader, web.shared_responses],
         guards=[security.read_only],
         csrf_config=csrf,
         template_config=TemplateConfig(instance=jinja),
@@ -129,6 +129,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     )
     app.state.settings = settings
     app.state.page_cache = caching.ByteCache(caching.PAGE_CACHE_BYTES)
+    app.state.tenants = TenantDirectory(engine)
     app.state.broker = broker
     app.state.auth_sessionmaker = maker
     return app

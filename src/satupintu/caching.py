@@ -28,6 +28,7 @@ from litestar.utils.scope.state import ScopeState
 
 from satupintu import i18n
 from satupintu.agencies import hours
+from satupintu.web import SHARED
 
 PAGE_CACHE_BYTES = 16 * 1024 * 1024
 MAX_AGE = 30
@@ -86,6 +87,7 @@ def _key(request: Request, tenant: Any, kind: str) -> tuple:
 
 
 def _respond(request: Request, entry: Entry, media_type: str, vary: str) -> Response:
+    request.scope[SHARED] = True  # type: ignore[literal-required]
     headers = {"etag": entry.etag, "cache-control": f"private, max-age={MAX_AGE}", "vary": vary}
     asked = request.headers.get("if-none-match", "")
     if asked and (asked.strip() == "*" or entry.etag in (tag.strip().removeprefix("W/") for tag in asked.split(","))):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -530,8 +532,46 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(_through_pooler(url, kwargs), **kwargs)
+    engine = create_async_engine(_through_pooler(url, kwargs), **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_rested_connections(engine)
+    return engine
+
+
+PING_AFTER_REST = 5.0
+"""Seconds a pooled connection may rest unused before its next borrower checks it with a round trip."""
+
+_CHECKED_IN = "satupintu.checked_in"
+
+
+def _ping_rested_connections(engine: AsyncEngine) -> None:
+    """Survive a database restart without a round trip on every checkout.
+
+    A connection that rested in the pool for ``PING_AFTER_REST`` seconds or more is pinged when it is
+    borrowed, and replaced if the server dropped it (a restart while the web process was idle then
+    costs no request an error). A connection in use a moment ago is not: if the server went away in
+    between, the request's query fails like any request that was under way at that moment (503,
+    ``web.server_error``), and SQLAlchemy discards every connection of the pool older than that failure,
+    so the next requests connect afresh. SQLAlchemy's ``pool_pre_ping`` pinged on every checkout:
+    three round trips (BEGIN, a ping, ROLLBACK) before each request's first statement.
+    """
+    pool, dialect = engine.sync_engine.pool, engine.sync_engine.dialect
+
+    @event.listens_for(pool, "checkin")
+    def _note_rest(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_CHECKED_IN] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _ping_if_rested(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in = record.info.get(_CHECKED_IN)
+        if checked_in is None or time.monotonic() - checked_in < PING_AFTER_REST:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            if dialect.is_disconnect(exc, dbapi_connection, None):
+                raise DisconnectionError("a rested connection was dropped by the server") from exc
+            raise
 
 
 def _unique_statement_name() -> str:

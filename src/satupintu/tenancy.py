@@ -3,13 +3,20 @@
 Route handlers under a tenant take the ``tenant`` dependency. Resolving it binds the request's
 database session to that tenant (ORM filter and PostgreSQL ``app.tenant_id``) and the log
 context to its slug, so everything the handler touches afterwards is that tenant's alone.
+
+Public pages find their regency through the application's :class:`TenantDirectory`: one indexed
+statement on a bare connection, outside any transaction, so that a page answered from the page cache
+opens no transaction at all; the session is bound to the tenant and sets ``app.tenant_id`` only
+when (and if) the handler's first query begins its transaction.
 """
 
 from __future__ import annotations
 
+import cachetools
 import structlog
+from litestar.datastructures import State
 from litestar.exceptions import HTTPException
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from satupintu.db import bind_tenant
 from satupintu.tenants import service as tenants_service
@@ -52,9 +59,51 @@ async def resolve(session: AsyncSession, slug: str, *, allow_onboarding: bool = 
     return tenant
 
 
-async def provide_tenant(slug: str, db_session: AsyncSession) -> Tenant:
-    """The regency of a public page: live regencies only."""
-    return await resolve(db_session, slug)
+TENANT_DIRECTORY_ENTRIES = 2048
+"""Regencies kept by one web process (Indonesia has 514 kabupaten/kota; a few KB each)."""
+
+
+class TenantDirectory:
+    """Live regencies by slug for public pages, without a transaction.
+
+    Staleness: none. Every request reads the tenant's row as it is now (by its unique slug, on a
+    connection in autocommit mode) and compares it, column by column, with the copy kept here, so a
+    suspended, renamed or changed regency is seen on its next request in every web process. What is
+    kept is the ``Tenant`` built from an unchanged row, so a request builds no ORM object; bounded
+    to the least recently used ``TENANT_DIRECTORY_ENTRIES`` slugs.
+    """
+
+    def __init__(self, engine: AsyncEngine, max_entries: int = TENANT_DIRECTORY_ENTRIES) -> None:
+        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._known: cachetools.LRUCache = cachetools.LRUCache(maxsize=max_entries)
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    async def get(self, slug: str) -> Tenant | None:
+        async with self._engine.connect() as connection:
+            row = await tenants_service.current_row(connection, slug)
+        if row is None:
+            self._known.pop(slug, None)
+            return None
+        known = self._known.get(slug)
+        if known is None or known[0] != tuple(row):
+            known = self._known[slug] = (tuple(row), tenants_service.detached(row))
+        return known[1]
+
+
+async def provide_tenant(slug: str, db_session: AsyncSession, state: State) -> Tenant:
+    """The regency of a public page: live regencies only (from the application's tenant directory)."""
+    if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
+        raise TenantNotFound(detail=slug[:60])
+    tenant = await state.tenants.get(slug)
+    if tenant is None or tenant.status == TenantStatus.ONBOARDING:
+        raise TenantNotFound(detail=slug)
+    if tenant.status == TenantStatus.SUSPENDED:
+        raise TenantSuspended(tenant)
+    await bind_tenant(db_session, tenant.id)
+    structlog.contextvars.bind_contextvars(tenant=tenant.slug)
+    return tenant
 
 
 async def provide_staff_tenant(slug: str, db_session: AsyncSession) -> Tenant:

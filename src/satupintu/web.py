@@ -163,6 +163,33 @@ def request_context(app, *, production: bool = False):  # noqa: ANN001, ANN201 -
     return middleware
 
 
+CSRF_COOKIE = "satupintu_csrf"
+SHARED = "satupintu.shared"
+"""Scope key: this response is the same for every visitor (a public page from ``caching``)."""
+
+
+def shared_responses(app):  # noqa: ANN001, ANN201 - Litestar middleware, outside the CSRF middleware
+    """A response that is the same for every visitor sets no cookie of one visitor: Litestar's CSRF
+    middleware gives a token cookie on every GET, which a cached public page (no form on it) does not
+    need. Pages with a form are not shared, and keep setting it."""
+    cookie = f"{CSRF_COOKIE}=".encode()
+
+    async def middleware(scope, receive, send):  # noqa: ANN001
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+
+        async def sending(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start" and scope.get(SHARED):
+                message = {**message, "headers": [(k, v) for k, v in message.get("headers", [])
+                                                  if not (k.lower() == b"set-cookie" and v.startswith(cookie))]}
+            await send(message)
+
+        await app(scope, receive, sending)
+
+    return middleware
+
+
 INT_PATH_RANGE = (-(2**31), 2**31 - 1)
 """Ids are 32-bit integers: a path number outside this range can name nothing."""
 

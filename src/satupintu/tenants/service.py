@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from satupintu.agencies import service as agencies_service
 from satupintu.audit.service import Change
@@ -35,6 +36,21 @@ async def get_by_slug(session: AsyncSession, slug: str, *, bind: bool = False) -
         statement = statement.add_columns(tenant_setting(Tenant.id))
     row = (await session.execute(statement)).first()
     return row[0] if row else None
+
+
+async def current_row(connection: AsyncConnection, slug: str) -> Row | None:
+    """The tenant's row as it is now, read on a bare connection (no session, no transaction needed):
+    what the public pages' tenant directory compares with the copy it keeps."""
+    table = Tenant.__table__
+    return (await connection.execute(select(table).where(table.c.slug == slug))).first()
+
+
+def detached(row: Row) -> Tenant:
+    """A ``Tenant`` built from its row, detached from any session: read by request after request
+    while the row is unchanged, never written through (staff pages load their own, attached)."""
+    tenant = Tenant(**row._mapping)
+    make_transient_to_detached(tenant)
+    return tenant
 
 
 async def list_tenants(session: AsyncSession, *, public_only: bool = False) -> list[Tenant]:
