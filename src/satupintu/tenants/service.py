@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -38,11 +38,14 @@ async def get_by_slug(session: AsyncSession, slug: str, *, bind: bool = False) -
     return row[0] if row else None
 
 
+_CURRENT_ROW = select(Tenant.__table__).where(Tenant.__table__.c.slug == bindparam("slug"))
+"""Built once: building a statement and its cache key per request costs more than running it."""
+
+
 async def current_row(connection: AsyncConnection, slug: str) -> Row | None:
     """The tenant's row as it is now, read on a bare connection (no session, no transaction needed):
     what the public pages' tenant directory compares with the copy it keeps."""
-    table = Tenant.__table__
-    return (await connection.execute(select(table).where(table.c.slug == slug))).first()
+    return (await connection.execute(_CURRENT_ROW, {"slug": slug})).first()
 
 
 def detached(row: Row) -> Tenant:
