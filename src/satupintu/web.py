@@ -6,9 +6,9 @@ import functools
 import hashlib
 import mimetypes
 import re
+import os
 import socket
 import time
-import uuid
 from urllib.parse import quote, unquote_plus, urlsplit
 from pathlib import Path
 from typing import Any
@@ -119,6 +119,28 @@ HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 """Production only: browsers then use https for a year, even when a link says http."""
 
 
+_WANTED = frozenset({b"x-request-id", b"cookie", b"accept-language"})
+
+
+def _wanted_headers(raw: Any) -> dict[bytes, str]:
+    """The few request headers read here (the last of each, as a dict of all of them would keep)."""
+    return {name: value.decode("latin-1") for key, value in raw if (name := key.lower()) in _WANTED}
+
+
+def _cookie(header: str, name: str) -> str | None:
+    """One cookie's value from a Cookie header (the last one of that name)."""
+    found = None
+    for part in header.split(";"):
+        key, sep, value = part.strip().partition("=")
+        if sep and key == name:
+            found = value
+    return found
+
+
+_pick_locale = functools.lru_cache(maxsize=1024)(i18n.pick_locale)
+"""The language for a (language cookie, Accept-Language) pair: browsers send few distinct values."""
+
+
 def request_context(app, *, production: bool = False):  # noqa: ANN001, ANN201 - plain ASGI middleware
     """Request id, language and log context for each request; security headers on each response."""
     headers_for_all = [*SECURITY_HEADERS, HSTS] if production else SECURITY_HEADERS
@@ -127,14 +149,11 @@ def request_context(app, *, production: bool = False):  # noqa: ANN001, ANN201 -
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
-        request_id = headers.get("x-request-id", "")
+        wanted = _wanted_headers(scope.get("headers", ()))
+        request_id = wanted.get(b"x-request-id", "")
         if not _REQUEST_ID.match(request_id):
-            request_id = uuid.uuid4().hex
-        cookies = dict(
-            part.strip().split("=", 1) for part in headers.get("cookie", "").split(";") if "=" in part
-        )
-        locale = i18n.pick_locale(cookies.get(i18n.COOKIE), headers.get("accept-language"))
+            request_id = os.urandom(16).hex()
+        locale = _pick_locale(_cookie(wanted.get(b"cookie", ""), i18n.COOKIE), wanted.get(b"accept-language"))
         locale_token = i18n.current_locale.set(locale)
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
