@@ -13,7 +13,9 @@ turns, round by round, under the same load (wrk, one thread, loopback). This run
 the 4 real regencies loaded, with 514 loaded (the rest generated from Banyuwangi by bench/run.py)
 requesting the 4 real ones, and with requests spread evenly over all 514. It prints req/s, p50 and
 p99 of both, their ratio, the 514-spread / 4 ratios, and the project's peak RSS after the 4 and
-after all 514 regencies.
+after all 514 regencies. It also prints the CPU time each server's process used per request during
+its rounds, and the ratios those give: what req/s would show on a machine with nothing else running
+(on a shared machine, req/s depends on how the scheduler shares the cores between the processes).
 
 Goals (issue 14): catalogue and API list >= 0.6 of the bare handler; home, service page and search
 >= 0.8; throughput spread over 514 / over 4 >= 0.9 and p50 <= 1.10; peak RSS < 250 MB and within
@@ -194,7 +196,14 @@ end
 """
 
 
-def _wrk(base: str, paths: list[str], seconds: float, tmp: Path) -> dict[str, float]:
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wrk(base: str, paths: list[str], seconds: float, tmp: Path, pid: int | None = None) -> dict[str, float]:
+    cpu = _cpu_seconds(pid) if pid else 0.0
     listing = tmp / "paths.txt"
     listing.write_text("\n".join(paths) + "\n")
     script = tmp / "paths.lua"
@@ -205,7 +214,8 @@ def _wrk(base: str, paths: list[str], seconds: float, tmp: Path) -> dict[str, fl
     result = json.loads(done.stderr.strip().splitlines()[-1])
     if result["bad"]:
         raise SystemExit(f"{base}{paths[0]}...: {result['bad']} failed requests")
-    return {"rps": result["requests"] / (result["us"] / 1e6), "p50": result["p50"] / 1000, "p99": result["p99"] / 1000}
+    return {"rps": result["requests"] / (result["us"] / 1e6), "p50": result["p50"] / 1000, "p99": result["p99"] / 1000,
+            "cpu_ms": (_cpu_seconds(pid) - cpu) * 1000 / max(1, result["requests"]) if pid else float("nan")}
 
 
 def _paths(slugs: list[str], codes: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -249,10 +259,15 @@ def _peak_rss_mb(process: subprocess.Popen) -> float:
     return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
 
 
-def _measure(label: str, servers: dict[str, str], paths: dict[str, list[str]], tmp: Path) -> dict:
+def _measure(label: str, servers: dict[str, str], paths: dict[str, list[str]], tmp: Path,
+             pids: dict[str, int] | None = None) -> dict:
+    """Both servers' req/s, latency and the ratio; and, from the CPU time each server's process used
+    during its rounds, CPU ms per request and their ratio: the throughput ratio on a machine with
+    nothing else running (on a shared machine, req/s depends on how the scheduler shares it)."""
+    pids = pids or {}
     print(f"\n{label}")
     print(f"  {'page':<11} {'project req/s':>13} {'p50 ms':>7} {'p99 ms':>7}   {'bare req/s':>10} {'p50 ms':>7} "
-          f"{'p99 ms':>7}   {'ratio':>5} {'goal':>5}")
+          f"{'p99 ms':>7}   {'ratio':>5} {'goal':>5}   {'CPU ms/req project, bare, ratio':>31}")
     results = {}
     for kind in KINDS:
         for base in servers.values():
@@ -260,14 +275,16 @@ def _measure(label: str, servers: dict[str, str], paths: dict[str, list[str]], t
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
         for _ in range(ROUNDS):
             for name, base in servers.items():
-                runs[name].append(_wrk(base, paths[kind], SECONDS, tmp))
-        merged = {name: {key: sum(r[key] for r in rs) / len(rs) for key in ("rps", "p50", "p99")}
+                runs[name].append(_wrk(base, paths[kind], SECONDS, tmp, pids.get(name)))
+        merged = {name: {key: sum(r[key] for r in rs) / len(rs) for key in ("rps", "p50", "p99", "cpu_ms")}
                   for name, rs in runs.items()}
         project, bare = merged["project"], merged["bare"]
         ratio = _ratio(project["rps"], bare["rps"])
-        results[kind] = {**project, "ratio": ratio}
+        cpu_ratio = _ratio(bare["cpu_ms"], project["cpu_ms"])
+        results[kind] = {**project, "ratio": ratio, "cpu_ratio": cpu_ratio}
         print(f"  {kind:<11} {project['rps']:13.0f} {project['p50']:7.1f} {project['p99']:7.1f}   {bare['rps']:10.0f} "
-              f"{bare['p50']:7.1f} {bare['p99']:7.1f}   {ratio:5.2f} {GOALS[kind]:5.2f}{'' if ratio >= GOALS[kind] else '  below goal'}")
+              f"{bare['p50']:7.1f} {bare['p99']:7.1f}   {ratio:5.2f} {GOALS[kind]:5.2f}   {project['cpu_ms']:9.2f} "
+              f"{bare['cpu_ms']:6.2f} {cpu_ratio:6.2f}{'' if ratio >= GOALS[kind] else '  below goal'}")
     return results
 
 
@@ -286,7 +303,8 @@ def main() -> None:
             bare, bare_url = _start_bare(env)
             try:
                 results = _measure(label, {"project": project_url, "bare": bare_url},
-                                   _paths(slugs, asyncio.run(_codes(database))), tmp)
+                                   _paths(slugs, asyncio.run(_codes(database))), tmp,
+                                   {"project": project.pid, "bare": bare.pid})
                 return results, _peak_rss_mb(project)
             finally:
                 for process in (project, bare):
@@ -301,10 +319,12 @@ def main() -> None:
         try:
             codes = asyncio.run(_codes(database))
             servers = {"project": project_url, "bare": bare_url}
-            loaded = _measure(f"{total} regencies loaded, requests over the 4 real ones", servers, _paths(REAL, codes), tmp)
+            pids = {"project": project.pid, "bare": bare.pid}
+            loaded = _measure(f"{total} regencies loaded, requests over the 4 real ones", servers, _paths(REAL, codes),
+                              tmp, pids)
             rss_four = _peak_rss_mb(project)
             spread = _measure(f"{total} regencies loaded, requests spread evenly over all {len(everyone)}",
-                              servers, _paths(everyone, codes), tmp)
+                              servers, _paths(everyone, codes), tmp, pids)
             rss_all = _peak_rss_mb(project)
         finally:
             for process in (project, bare):
@@ -315,7 +335,8 @@ def main() -> None:
     for kind in KINDS:
         print(f"  {kind:<11} throughput {_ratio(spread[kind]['rps'], loaded[kind]['rps']):5.2f}   "
               f"p50 {_ratio(spread[kind]['p50'], loaded[kind]['p50']):5.2f}   "
-              f"514/4 loaded {_ratio(loaded[kind]['rps'], four[kind]['rps']):5.2f}")
+              f"514/4 loaded {_ratio(loaded[kind]['rps'], four[kind]['rps']):5.2f}   "
+              f"from CPU per request: spread/4 {_ratio(loaded[kind]['cpu_ms'], spread[kind]['cpu_ms']):5.2f}")
     print(f"\nPeak RSS of the project's process: {rss_four:.0f} MB after the 4 regencies, {rss_all:.0f} MB after all "
           f"{len(everyone)} ({rss_all / rss_four:.2f}x; goals < 250 MB and <= 1.20x)")
 
