@@ -59,7 +59,7 @@ def _charts_are_svg_with_a_name_and_a_table(ministry) -> None:
     assert "<script" not in page.split("</head>", 1)[1] and ' style="' not in page
     region = ministry.get("/kementerian/wilayah/banyuwangi").text
     assert region.count('role="img"') == 4  # visitors/transactions, complaints, IKM, IPP
-    assert "Angka yang dilaporkan" in region  # the monthly table alternative
+    assert " per bulan</caption>" in region and "<td>dilaporkan</td>" in region  # the monthly table, marked
 
 
 def _services(url: str) -> dict[str, int]:

@@ -76,7 +76,7 @@ def test_rollups_match_each_regions_own_data(database):
     assert figures["innovations"] >= 1
     assert 0.0 <= figures["training_completion"] <= 100.0
     assert rows["banyuwangi"].details == {"ikm_period": "2026-S1", "ikm_respondents": 100, "ipp_year": 2025,
-                                          "ipp_verified": False}
+                                          "ipp_verified": False, "operations_source": "reported"}
 
 
 def test_rollup_tables_are_platform_tables_of_aggregates():

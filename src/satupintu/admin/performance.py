@@ -20,7 +20,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.admin.common import url
-from satupintu.benchmarks import charts, display, formulas, periods, rollups, service
+from satupintu.benchmarks import charts, display, formulas, monthly, periods, rollups, service
 from satupintu.benchmarks.indicators import INDICATORS, evaluation_index, survey_ikm
 from satupintu.benchmarks.routes import formatter, scale
 from satupintu.forms import Form
@@ -179,7 +179,8 @@ async def evaluation_delete(request: Request, tenant: Tenant, db_session: AsyncS
 
 async def _operations_page(session: AsyncSession, tenant: Tenant, status: int = 200, **context: Any) -> Template:
     rows = await service.operations(session)
-    return _page("benchmarks_operations", tenant, "operations", status, rows=rows,
+    counted = {m.month for m in await monthly.months(session) if m.source == monthly.TICKETS}
+    return _page("benchmarks_operations", tenant, "operations", status, rows=rows, counted=counted,
                  month_label=periods.month_label, **context)
 
 

@@ -64,7 +64,8 @@ def show_national(ind: Indicator, value: float | None) -> str:
 def header(ind: Indicator) -> str:
     """The indicator's name with its unit, unless the name already says it ("Visitors per month")."""
     label = _(ind.label)
-    unit = {"percent": "%", "days": _("working days"), "per_month": _("per month")}.get(ind.unit)
+    unit = {"percent": "%", "days": _("working days"), "per_month": _("per month"),
+            "minutes": _("minutes")}.get(ind.unit)
     return f"{label} ({unit})" if unit and unit.lower() not in label.lower() else label
 
 
@@ -126,15 +127,20 @@ def _indicator_value(ind: Indicator) -> Callable[[BenchmarkRollup], Any]:
 
 def columns(indicators: list[Indicator], detail: bool = True) -> list[Column]:
     """The overview's columns; ``detail`` adds the IKM grade and the IPP category and verification
-    (left out of the summary, which has to fit a laptop screen)."""
+    (left out of the summary, which has to fit a laptop screen). Visitors and transactions are
+    followed by where they come from (queue tickets, reported by hand, or both)."""
     out = [
         Column("name", _("Region"), lambda r: r.name, lambda r: r.name),
         Column("province", _("Province"), lambda r: r.province, lambda r: r.province),
         Column("status", _("Status"), lambda r: status_label(r.status), lambda r: status_label(r.status)),
     ]
+    last_traffic = next((i.name for i in reversed(indicators) if i.name in TRAFFIC), None)
     for ind in indicators:
         out.append(Column(ind.name, header(ind), _indicator_value(ind),
                           lambda r, ind=ind: show(ind, r.figures.get(ind.name)), ind.unit != "flag", ind))
+        if ind.name in TRAFFIC and ind.name == last_traffic:
+            out.append(Column("", _("Visitors and transactions from"), lambda r: source_text(r) or None,
+                              lambda r: source_text(r) or DASH))
         if not detail:
             continue
         if ind.name == "ikm":
@@ -145,6 +151,22 @@ def columns(indicators: list[Indicator], detail: bool = True) -> list[Column]:
                               lambda r: ipp_category_text(r.figures.get("ipp"))))
             out.append(Column("", _("IPP verified"), lambda r: _verified(r), lambda r: _verified(r) or DASH))
     return out
+
+
+TRAFFIC = ("visitors_month", "transactions_month")
+
+
+def source_name(source: str | None) -> str:
+    """Where monthly visitors and transactions come from, as pages and exports say it."""
+    names = {"tickets": _("Queue tickets"), "reported": _("Reported by the regency"),
+             "mixed": _("Queue tickets; reported for months without tickets")}
+    return names.get(source or "", "")
+
+
+def source_text(row: BenchmarkRollup) -> str:
+    if all(row.figures.get(name) is None for name in TRAFFIC):
+        return ""
+    return source_name(row.details.get("operations_source"))
 
 
 def _none(text: str) -> str | None:

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.agencies.models import Agency
-from satupintu.benchmarks import formulas, periods
+from satupintu.benchmarks import formulas, monthly, periods
 from satupintu.benchmarks.formulas import N_
 from satupintu.benchmarks.models import TOTAL_SCALE, SCORE_SCALE, MonthlyOperations, ServiceEvaluation, SurveyResult
 from satupintu.catalogue.models import TenantService
@@ -41,6 +41,7 @@ UNITS = {
     "ikm": N_("index 25 to 100"),
     "ipp": N_("index 0 to 5"),
     "per_month": N_("per month"),
+    "minutes": N_("minutes"),
 }
 
 GROUPS = {
@@ -105,7 +106,7 @@ def by_name() -> dict[str, Indicator]:
 
 # -- shared reads, cached for the duration of one tenant's computation -----------------------------
 
-CACHE = "benchmarks.cache"
+CACHE = monthly.CACHE
 
 
 async def _cached(session: AsyncSession, key: str, load: Callable[[], Awaitable[Any]]) -> Any:
@@ -329,20 +330,58 @@ async def ipp(session: AsyncSession) -> float | None:
 
 # -- operations -----------------------------------------------------------------------------------
 
+LIVE_SOURCE = N_("Queue tickets in SatuPintu; for months without tickets, figures reported by the regency")
+MEASURED_SOURCE = N_("Queue tickets in SatuPintu")
+
+
 @indicator("visitors_month", N_("Visitors per month"), "per_month", group="operations", summary=True,
-           definition=N_("Average visitors per reported month over the last twelve months the regency reported."),
-           source=N_("Monthly figures reported by the regency"))
+           definition=N_("Average visitors per month over the last twelve months with figures. A visitor is a "
+                         "queue ticket taken (kiosk, phone, API or booking check-in) that was not marked as a "
+                         "no-show; a transferred ticket counts once. Months without tickets use the figures the "
+                         "regency reported, and are marked as reported."),
+           source=LIVE_SOURCE)
 async def visitors_month(session: AsyncSession) -> float | None:
-    rows = await recent_operations(session)
+    rows = await monthly.recent(session)
     return float(Fraction(sum(r.visitors for r in rows), len(rows))) if rows else None
 
 
 @indicator("transactions_month", N_("Transactions per month"), "per_month", group="operations",
-           definition=N_("Average services delivered per reported month over the last twelve months reported."),
-           source=N_("Monthly figures reported by the regency"))
+           definition=N_("Average services delivered per month over the last twelve months with figures. A "
+                         "transaction is a queue ticket served to the end (started and finished at a counter). "
+                         "Months without tickets use the figures the regency reported, and are marked as reported."),
+           source=LIVE_SOURCE)
 async def transactions_month(session: AsyncSession) -> float | None:
-    rows = await recent_operations(session)
+    rows = await monthly.recent(session)
     return float(Fraction(sum(r.transactions for r in rows), len(rows))) if rows else None
+
+
+def _measured(which: str, part: str) -> Compute:
+    async def compute(session: AsyncSession) -> float | None:
+        waiting, service = await monthly.times(session)
+        return monthly.minutes(getattr(waiting if which == "waiting" else service, part))
+
+    return compute
+
+
+indicator("waiting_median", N_("Median waiting time"), "minutes", group="operations", precision=1,
+          higher_is_better=False, source=MEASURED_SOURCE,
+          definition=N_("Median waiting time of the tickets served in the last twelve months with queue data. "
+                        "Waiting runs from joining the line (taking the ticket, or its last transfer) to the call "
+                        "that brought the citizen to the counter that served them."))(
+    _measured("waiting", "median"))
+indicator("waiting_p90", N_("Waiting time, 90th percentile"), "minutes", group="operations", precision=1,
+          higher_is_better=False, source=MEASURED_SOURCE,
+          definition=N_("Nine in ten tickets served in the last twelve months with queue data waited at most "
+                        "this long."))(_measured("waiting", "p90"))
+indicator("service_median", N_("Median service time"), "minutes", group="operations", precision=1,
+          higher_is_better=False, source=MEASURED_SOURCE,
+          definition=N_("Median service time of the tickets served in the last twelve months with queue data. "
+                        "Service runs from the operator's start to the finish at the counter."))(
+    _measured("service", "median"))
+indicator("service_p90", N_("Service time, 90th percentile"), "minutes", group="operations", precision=1,
+          higher_is_better=False, source=MEASURED_SOURCE,
+          definition=N_("Nine in ten tickets served in the last twelve months with queue data were served within "
+                        "this time."))(_measured("service", "p90"))
 
 
 @indicator("complaints_on_time", N_("Complaints answered on time"), "percent", group="operations", precision=1,

@@ -29,7 +29,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from satupintu.benchmarks import formulas, periods
+from satupintu.benchmarks import formulas, monthly, periods
 from satupintu.benchmarks.indicators import (
     CACHE,
     INDICATORS,
@@ -39,11 +39,11 @@ from satupintu.benchmarks.indicators import (
     latest_survey,
     survey_ikm,
 )
-from satupintu.benchmarks.models import BenchmarkPoint, BenchmarkRollup, MonthlyOperations, ServiceEvaluation, SurveyResult
+from satupintu.benchmarks.models import BenchmarkPoint, BenchmarkRollup, ServiceEvaluation, SurveyResult
 from satupintu.db import tenant_session, utcnow
 from satupintu.tenants.models import Tenant, TenantStatus
 
-SERIES_MONTHS = 36
+SERIES_MONTHS = monthly.SERIES_MONTHS
 
 
 # -- computing ------------------------------------------------------------------------------------
@@ -70,12 +70,10 @@ async def compute(session: AsyncSession) -> Snapshot:
     if evaluation is not None:
         details.update(ipp_year=evaluation.year, ipp_verified=evaluation.verified_at is not None)
     points: list[tuple[str, str, dict[str, Any]]] = []
-    months = (await session.scalars(select(MonthlyOperations).order_by(MonthlyOperations.month.desc())
-                                    .limit(SERIES_MONTHS))).all()
-    for row in reversed(months):
-        points.append(("month", row.month, {"visitors": row.visitors, "transactions": row.transactions,
-                                            "complaints_received": row.complaints_received,
-                                            "complaints_on_time": row.complaints_on_time}))
+    points += [("month", row.month, row.figures()) for row in await monthly.months(session)]
+    source = monthly.source_of(await monthly.recent(session))
+    if source is not None:
+        details["operations_source"] = source
     for result in (await session.scalars(select(SurveyResult))).all():
         points.append(("survey", result.period, {"ikm": float(formulas.round2(survey_ikm(result))),
                                                  "respondents": result.respondents}))
