@@ -6,11 +6,15 @@ opened as the invited officer of a regency that is still onboarding.
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 import pytest
 
 from tests.benchmarks.conftest import refresh
 from tests.browser.conftest import create_invitation, serious_violations, sign_in
-from tests.conftest import PASSWORD, create_account
+from tests.conftest import PASSWORD, create_account, run
+from tests.queue.conftest import in_tenant
+from tests.queue.history import WIB, History, first_group
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +34,7 @@ CITIZEN = ["/", "/banyuwangi/", "/banyuwangi/layanan", "/banyuwangi/layanan/akta
 CONSOLE = ["/banyuwangi/admin/", "/banyuwangi/admin/layanan", "/banyuwangi/admin/layanan/akta-kelahiran",
            "/banyuwangi/admin/antrian", "/banyuwangi/admin/instansi", "/banyuwangi/admin/instansi/dispendukcapil", "/banyuwangi/admin/lokasi",
            "/banyuwangi/admin/lokasi/mpp", "/banyuwangi/admin/loket/D1", "/banyuwangi/admin/kebijakan", "/banyuwangi/admin/staf",
-           "/banyuwangi/admin/sso", "/banyuwangi/admin/audit", "/banyuwangi/admin/kinerja/",
+           "/banyuwangi/admin/sso", "/banyuwangi/admin/audit", "/banyuwangi/admin/ruang-kendali", "/banyuwangi/admin/kinerja/",
            "/banyuwangi/admin/kinerja/survei", "/banyuwangi/admin/kinerja/evaluasi",
            "/banyuwangi/admin/kinerja/operasional", "/banyuwangi/admin/pelatihan", "/banyuwangi/admin/inovasi",
            "/banyuwangi/admin/kunjungan", "/banyuwangi/admin/mou", "/banyuwangi/belajar/",
@@ -45,9 +49,21 @@ WIZARD = ["profil", "lokasi", "instansi", "layanan", "loket", "kebijakan", "akse
 def people(live_database) -> dict[str, str]:
     create_account(live_database, "admin-a11y@banyuwangikab.go.id", "tenant_admin", "banyuwangi")
     create_account(live_database, "platform-a11y@satupintu.test", "platform_admin")
+    run(in_tenant(live_database.url, "banyuwangi", _queue_history))
     refresh(live_database)
     return {"admin": "admin-a11y@banyuwangikab.go.id", "platform": "platform-a11y@satupintu.test",
             "invitation": create_invitation(live_database, "35.12", "kominfo@situbondokab.go.id")}
+
+
+async def _queue_history(session, tenant) -> None:
+    """Tickets today in four hours (one to four each), so the control room's heat map shows every shade."""
+    from satupintu.queue import service as queue
+
+    line = History(session, await first_group(session))
+    today = queue.local_now(tenant).date()
+    for hour, count in ((8, 1), (9, 2), (10, 3), (11, 4)):
+        for n in range(count):
+            line.add(datetime.combine(today, time(hour, n * 5), WIB), wait=2, service=3)
 
 
 def check(page, base: str, paths: list[str], axe_source: str, found: dict[str, list]) -> None:

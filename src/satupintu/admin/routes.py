@@ -6,6 +6,7 @@ from litestar import Router
 
 from satupintu.admin import (
     agencies,
+    control,
     counters,
     locations,
     overview,
@@ -28,6 +29,7 @@ router = Router(
     route_handlers=[
         *overview.handlers, *services.handlers, *agencies.handlers, *locations.handlers, *counters.handlers,
         *policies.handlers, *queue.handlers, *staff.handlers, *sso.handlers, *training.handlers, *transfer.handlers,
+        *control.handlers,
         performance.router,
     ],
 )
