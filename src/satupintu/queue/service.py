@@ -1,10 +1,11 @@
 """The queue's rules: which line a service joins, when it is open, numbering, order and estimates.
 
 Numbers are per counter group (one agency's counters in one location), per local day, and come
-from one row per group and day that is locked while a ticket is numbered: ``SELECT ... FOR
-UPDATE`` on PostgreSQL; on SQLite the first statement of the transaction is a write, which takes
-the database's write lock. The number and the ticket commit together, so numbers are unique and
-have no gaps, however many processes take tickets at once.
+from one row per group and day that is counted up and held while a ticket is numbered: one
+``UPDATE ... RETURNING`` takes PostgreSQL's row lock (like ``SELECT ... FOR UPDATE``) and, on
+SQLite, the database's write lock (the transaction's first write). The number and the ticket
+commit together, so numbers are unique and have no gaps, however many processes take
+tickets at once.
 """
 
 from __future__ import annotations
@@ -261,22 +262,20 @@ async def line_for(session: AsyncSession, service: TenantService, location_code:
 
 
 async def _next_number(session: AsyncSession, group_id: int, day: date) -> int:
-    """Lock the group's row for the day and count one up; released when the transaction ends."""
+    """Count the group's row for the day one up in one ``UPDATE ... RETURNING``, which holds the row
+    until the transaction ends (PostgreSQL's row lock, as ``SELECT ... FOR UPDATE`` would; SQLite's
+    write lock). The day's first ticket creates the row first (insert, ignoring a concurrent one)."""
     now = utcnow()
-    await session.execute(_insert_ignore(session, NumberSequence, [{
-        "tenant_id": session_tenant(session), "group_id": group_id, "day": day, "last_number": 0,
-        "created_at": now, "updated_at": now}]))
-    where = (NumberSequence.group_id == group_id, NumberSequence.day == day)
-    if session.get_bind().dialect.name == "postgresql":
-        row = await session.scalar(select(NumberSequence).where(*where).with_for_update()
-                                   .execution_options(populate_existing=True))
-        row.last_number += 1
-        await session.flush()
-        return row.last_number
-    return await session.scalar(update(NumberSequence).where(*where)
-                                .values(last_number=NumberSequence.last_number + 1, updated_at=now)
-                                .returning(NumberSequence.last_number)
-                                .execution_options(synchronize_session=False))
+    count_up = (update(NumberSequence).where(NumberSequence.group_id == group_id, NumberSequence.day == day)
+                .values(last_number=NumberSequence.last_number + 1, updated_at=now)
+                .returning(NumberSequence.last_number).execution_options(synchronize_session=False))
+    number = await session.scalar(count_up)
+    if number is None:
+        await session.execute(_insert_ignore(session, NumberSequence, [{
+            "tenant_id": session_tenant(session), "group_id": group_id, "day": day, "last_number": 0,
+            "created_at": now, "updated_at": now}]))
+        number = await session.scalar(count_up)
+    return number
 
 
 def label(prefix: str, number: int) -> str:
@@ -296,9 +295,9 @@ async def take_ticket(session: AsyncSession, tenant: Tenant, service_code: str, 
         raise _closed(tenant, state)
     day = local_now(tenant, now).date()
     settings = await settings_of(session)
-    number = await _next_number(session, group.id, day)
-    # The group's row is locked from here on: counting the quota cannot race another taker.
     rule = await session.scalar(select(ServiceQueueRule).where(ServiceQueueRule.service_id == service.id))
+    number = await _next_number(session, group.id, day)
+    # The group's row is held from here on: counting the quota cannot race another taker.
     if rule is not None and rule.daily_quota is not None:
         taken = await session.scalar(select(func.count()).select_from(Ticket).where(
             Ticket.service_id == service.id, Ticket.group_id == group.id, Ticket.day == day))
