@@ -179,7 +179,7 @@ async def evaluation_delete(request: Request, tenant: Tenant, db_session: AsyncS
 
 async def _operations_page(session: AsyncSession, tenant: Tenant, status: int = 200, **context: Any) -> Template:
     rows = await service.operations(session)
-    counted = {m.month for m in await monthly.months(session) if m.source == monthly.TICKETS}
+    counted = await monthly.counted(session)
     return _page("benchmarks_operations", tenant, "operations", status, rows=rows, counted=counted,
                  month_label=periods.month_label, **context)
 

@@ -94,6 +94,12 @@ async def months(session: AsyncSession, today: date | None = None) -> list[Month
     return cache["monthly"]
 
 
+async def counted(session: AsyncSession, today: date | None = None) -> set[str]:
+    """The months of the series window in which the queue counted visitors (the regency's own page
+    marks them; counting only, no percentiles)."""
+    return await measures.counted_months(session, first_month(today or date.today(), SERIES_MONTHS))
+
+
 async def recent(session: AsyncSession) -> list[Month]:
     """The months within the twelve months that end with the latest month with figures."""
     rows = await months(session)

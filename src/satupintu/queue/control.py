@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import extract, func, select
@@ -28,10 +29,17 @@ HEAT_WEEKS = 8
 WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")  # Monday first, as packs name them
 DEFAULT_HOURS = range(7, 17)  # the rows a day view or heat map shows at least
 LEVELS = 4  # heat map shades besides "none"
+ACTIVE_DAYS = 7  # a ticket left called or serving this many days ago still shows at its counter
 
 
 def _minutes(delta: timedelta) -> int:
     return max(0, int(delta.total_seconds() // 60))
+
+
+def in_lines(groups) -> Any:  # noqa: ANN001
+    """Tickets of these lines: names the group, so the index on (tenant, group, day, status) serves
+    each read of a day or a few weeks instead of the regency's whole history."""
+    return Ticket.group_id.in_([g.id for g in groups])
 
 
 def _joined():  # noqa: ANN202 - a SQL expression: when a ticket joined its current line
@@ -120,22 +128,24 @@ async def now(session: AsyncSession, tenant: Tenant, moment: datetime) -> Now:
     today = local_now(tenant, moment).date()
     moment = moment.astimezone(UTC)
     groups = await sync_groups(session)
+    ours = in_lines(groups.values())
     by_status: dict[tuple[int, str], tuple[int, datetime | None]] = {}
     for group_id, status, count, oldest in (await session.execute(
             select(Ticket.group_id, Ticket.status, func.count(), func.min(_joined()))
-            .where(Ticket.day == today).group_by(Ticket.group_id, Ticket.status))).all():
+            .where(ours, Ticket.day == today).group_by(Ticket.group_id, Ticket.status))).all():
         by_status[(group_id, TicketStatus(status).value)] = (count, oldest)
     served_at = dict((await session.execute(
-        select(Ticket.counter_id, func.count()).where(Ticket.day == today, Ticket.status == TicketStatus.DONE)
+        select(Ticket.counter_id, func.count()).where(ours, Ticket.day == today, Ticket.status == TicketStatus.DONE)
         .group_by(Ticket.counter_id))).all())
     waits: dict[int, list[float]] = {}
     for group_id, joined, called in (await session.execute(
             select(Ticket.group_id, _joined(), Ticket.called_at)
-            .where(Ticket.day == today, Ticket.called_at.is_not(None)))).all():
+            .where(ours, Ticket.day == today, Ticket.called_at.is_not(None)))).all():
         waits.setdefault(group_id, []).append((as_utc(called) - as_utc(joined)).total_seconds())
     active = {counter_id: (label, status, called, started) for counter_id, label, status, called, started in (
         await session.execute(select(Ticket.counter_id, Ticket.label, Ticket.status, Ticket.called_at,
-                                     Ticket.started_at).where(Ticket.status.in_(ACTIVE)))).all()}
+                                     Ticket.started_at).where(ours, Ticket.day >= today - timedelta(days=ACTIVE_DAYS),
+                                                              Ticket.status.in_(ACTIVE)))).all()}
     staffed = set((await session.scalars(select(Desk.counter_id))).all())
     counters = (await session.scalars(select(Counter).order_by(Counter.code))).all()
     locations = {loc.id: loc for loc in (await session.scalars(select(Location))).all()}
@@ -207,7 +217,7 @@ async def day_view(session: AsyncSession, tenant: Tenant, day: date) -> Day:
     zone = ZoneInfo(tenant.timezone.iana)
     rows = (await session.execute(
         select(Ticket.status, Ticket.taken_at, _joined(), Ticket.called_at, Ticket.started_at, Ticket.finished_at)
-        .where(Ticket.day == day))).all()
+        .where(in_lines((await sync_groups(session)).values()), Ticket.day == day))).all()
     hours: dict[int, list] = {}
     waits, services = [], []
     for status, taken, joined, called, started, finished in rows:
@@ -264,7 +274,8 @@ async def heat_map(session: AsyncSession, tenant: Tenant, until: date, weeks: in
     since = until - timedelta(days=7 * weeks - 1)
     weekday, hour = extract("dow", Ticket.day), extract("hour", _utc(session, Ticket.taken_at))
     rows = (await session.execute(
-        select(weekday, hour, func.count()).where(Ticket.day >= since, Ticket.day <= until)
+        select(weekday, hour, func.count())
+        .where(in_lines((await sync_groups(session)).values()), Ticket.day >= since, Ticket.day <= until)
         .group_by(weekday, hour))).all()
     offset = _offset_hours(tenant)
     cells: dict[tuple[int, int], float] = {}
