@@ -159,3 +159,14 @@ def test_counters_of_a_line_all_appear(database):
 
     now, total = run(in_tenant(database.url, "banyuwangi", work))
     assert sum(len(line.counters) for line in now.lines) == total
+
+
+def test_the_day_view_counts_a_bookings_wait_from_its_slot(database):
+    async def work(session, tenant):
+        line = History(session, await first_group(session))
+        line.add(datetime.combine(MONDAY_10.date(), time(9, 50), WIB), wait=13, service=5, slot_after=10)
+        await session.flush()
+        return await control.day_view(session, tenant, MONDAY_10.date())
+
+    day = run(in_tenant(database.url, "banyuwangi", work))
+    assert day.waiting.median == pytest.approx(3 * 60) and {h.hour: h for h in day.hours}[9].median_wait == 3

@@ -165,3 +165,20 @@ def test_the_regencys_own_page_marks_reported_months_the_queue_counted(admin):
     with_maker(admin.database, work)
     page = admin.get("/banyuwangi/admin/kinerja/operasional").text
     assert page.count("(dihitung dari tiket)") == 1  # M1 was reported and counted; M0 only reported
+
+
+def test_a_booking_checked_in_early_waits_from_its_slot(database):
+    """Checked in at 09:50 for the 10:00 slot, called at 10:03: it waited 3 minutes, not 13; a walk-in
+    taken at 09:50 and called at 10:03 waited 13."""
+    async def work(maker):
+        ids = await _ids(maker)
+        async with tenant_session(maker, ids["purbalingga"]) as session:
+            line = History(session, await first_group(session))
+            line.add(at(M2, 3, 9, 50), wait=13, service=5, slot_after=10)
+            line.add(at(M2, 4, 9, 50), wait=13, service=5)
+            line.add(at(M2, 5, 9, 50), wait=13, service=5, slot_after=10)
+        async with tenant_session(maker, ids["purbalingga"]) as session:
+            return await measures.monthly(session, M2)
+
+    (month,) = with_maker(database, work)
+    assert (month.waiting.median, month.waiting.p90) == (pytest.approx(3 * 60), pytest.approx(11 * 60))  # 3 3 13

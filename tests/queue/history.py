@@ -26,10 +26,11 @@ class History:
 
     def add(self, taken: datetime, *, wait: float | None = None, service: float | None = None,
             status: TicketStatus | None = None, transferred_after: float | None = None,
-            priority: bool = False, counter_id: int | None = None) -> Ticket:
+            priority: bool = False, counter_id: int | None = None, slot_after: float | None = None) -> Ticket:
         """A ticket taken at ``taken`` (local); ``wait`` and ``service`` in minutes. With a service time it
         is done; with only a wait it is called; with neither it waits. ``transferred_after`` minutes after
-        taking it, it joined its line again (its wait then runs from there)."""
+        taking it, it joined its line again (its wait then runs from there); a booking checked in
+        ``slot_after`` minutes before its slot has ``slot_at`` (its wait runs from the slot)."""
         day = taken.date()
         number = self.numbers[day] = self.numbers.get(day, 0) + 1
         joined = taken + timedelta(minutes=transferred_after or 0)
@@ -48,6 +49,7 @@ class History:
             finished_at=finished.astimezone(utc) if finished else None,
             no_show_at=called.astimezone(utc) if status == TicketStatus.NO_SHOW and called else None,
             transferred_at=joined.astimezone(utc) if transferred_after else None,
-            transfers=1 if transferred_after else 0)
+            transfers=1 if transferred_after else 0,
+            slot_at=(taken + timedelta(minutes=slot_after)).astimezone(utc) if slot_after is not None else None)
         self.session.add(ticket)
         return ticket

@@ -366,8 +366,9 @@ def _measured(which: str, part: str) -> Compute:
 indicator("waiting_median", N_("Median waiting time"), "minutes", group="operations", precision=1,
           higher_is_better=False, source=MEASURED_SOURCE,
           definition=N_("Median waiting time of the tickets served in the last twelve months with queue data. "
-                        "Waiting runs from joining the line (taking the ticket, or its last transfer) to the call "
-                        "that brought the citizen to the counter that served them."))(
+                        "Waiting runs from joining the line (taking the ticket, its last transfer, or for a booking "
+                        "checked in early its slot) to the call that brought the citizen to the counter that "
+                        "served them."))(
     _measured("waiting", "median"))
 indicator("waiting_p90", N_("Waiting time, 90th percentile"), "minutes", group="operations", precision=1,
           higher_is_better=False, source=MEASURED_SOURCE,

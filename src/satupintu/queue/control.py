@@ -42,10 +42,6 @@ def in_lines(groups) -> Any:  # noqa: ANN001
     return Ticket.group_id.in_([g.id for g in groups])
 
 
-def _joined():  # noqa: ANN202 - a SQL expression: when a ticket joined its current line
-    return func.coalesce(Ticket.transferred_at, Ticket.taken_at)
-
-
 # --- now -----------------------------------------------------------------------------------------
 
 
@@ -131,7 +127,7 @@ async def now(session: AsyncSession, tenant: Tenant, moment: datetime) -> Now:
     ours = in_lines(groups.values())
     by_status: dict[tuple[int, str], tuple[int, datetime | None]] = {}
     for group_id, status, count, oldest in (await session.execute(
-            select(Ticket.group_id, Ticket.status, func.count(), func.min(_joined()))
+            select(Ticket.group_id, Ticket.status, func.count(), func.min(measures.joined(session)))
             .where(ours, Ticket.day == today).group_by(Ticket.group_id, Ticket.status))).all():
         by_status[(group_id, TicketStatus(status).value)] = (count, oldest)
     served_at = dict((await session.execute(
@@ -139,7 +135,7 @@ async def now(session: AsyncSession, tenant: Tenant, moment: datetime) -> Now:
         .group_by(Ticket.counter_id))).all())
     waits: dict[int, list[float]] = {}
     for group_id, joined, called in (await session.execute(
-            select(Ticket.group_id, _joined(), Ticket.called_at)
+            select(Ticket.group_id, measures.joined(session), Ticket.called_at)
             .where(ours, Ticket.day == today, Ticket.called_at.is_not(None)))).all():
         waits.setdefault(group_id, []).append((as_utc(called) - as_utc(joined)).total_seconds())
     active = {counter_id: (label, status, called, started) for counter_id, label, status, called, started in (
@@ -216,7 +212,7 @@ async def day_view(session: AsyncSession, tenant: Tenant, day: date) -> Day:
     """One local day hour by hour (by the hour a ticket was taken), with the day's waits and service."""
     zone = ZoneInfo(tenant.timezone.iana)
     rows = (await session.execute(
-        select(Ticket.status, Ticket.taken_at, _joined(), Ticket.called_at, Ticket.started_at, Ticket.finished_at)
+        select(Ticket.status, Ticket.taken_at, measures.joined(session), Ticket.called_at, Ticket.started_at, Ticket.finished_at)
         .where(in_lines((await sync_groups(session)).values()), Ticket.day == day))).all()
     hours: dict[int, list] = {}
     waits, services = [], []

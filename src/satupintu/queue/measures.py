@@ -8,7 +8,8 @@ Definitions (the ministry's definitions page and docs/architecture.md say the sa
   twice, because tickets carry nothing that could tell two of one person's tickets apart.
 - A **transaction** is a ticket served to the end: started and finished at a counter (status done).
 - **Waiting time** of a served ticket: from joining its line (taking the ticket, or its last
-  transfer) to the call that brought it to the counter that served it.
+  transfer; a booking checked in before its slot joins at the slot) to the call that brought it to
+  the counter that served it.
 - **Service time** of a served ticket: from the operator's start to the finish.
 
 Months are the regency's local months (a ticket's ``day`` is its local day). Percentiles are the
@@ -73,8 +74,18 @@ def _code(year: int, month: int) -> str:
     return f"{int(year):04d}-{int(month):02d}"
 
 
-def _joined():  # noqa: ANN202 - a SQL expression
-    return func.coalesce(Ticket.transferred_at, Ticket.taken_at)
+def joined(session: AsyncSession) -> Any:
+    """When a ticket joined the line it waits in: taken, or its last transfer; a booking checked in
+    before its slot joins at the slot (it is not called before). A SQL expression."""
+    base = func.coalesce(Ticket.transferred_at, Ticket.taken_at)
+    later = func.greatest if session.get_bind().dialect.name == "postgresql" else func.max  # SQLite's max(a, b)
+    return later(base, func.coalesce(Ticket.slot_at, base))
+
+
+def joined_at(taken: datetime, transferred: datetime | None, slot: datetime | None) -> datetime:
+    """The same moment computed in Python (UTC)."""
+    base = _aware(transferred or taken)
+    return max(base, _aware(slot)) if slot is not None else base
 
 
 async def _lines(session: AsyncSession) -> Any:
@@ -110,7 +121,7 @@ async def _counts(session: AsyncSession, since: date) -> dict[str, tuple[int, in
 
 async def _pg_times(session: AsyncSession, since: date, until: date | None,
                     by_month: bool) -> dict[str | None, tuple[Times, Times]]:
-    waited = Ticket.called_at - _joined()
+    waited = Ticket.called_at - joined(session)
     served = Ticket.finished_at - Ticket.started_at
     columns = [func.percentile_cont(share).within_group(measure) for measure in (waited, served) for share in SHARES]
     where = _served(await _lines(session), since, until)
@@ -131,13 +142,13 @@ async def _pg_times(session: AsyncSession, since: date, until: date | None,
 async def _python_times(session: AsyncSession, since: date, until: date | None,
                         by_month: bool) -> dict[str | None, tuple[Times, Times]]:
     rows = await session.execute(
-        select(Ticket.day, Ticket.taken_at, Ticket.transferred_at, Ticket.called_at, Ticket.started_at,
-               Ticket.finished_at).where(*_served(await _lines(session), since, until)))
+        select(Ticket.day, Ticket.taken_at, Ticket.transferred_at, Ticket.slot_at, Ticket.called_at,
+               Ticket.started_at, Ticket.finished_at).where(*_served(await _lines(session), since, until)))
     waits: dict[str | None, list[float]] = {}
     services: dict[str | None, list[float]] = {}
-    for day, taken, transferred, called, started, finished in rows.all():
+    for day, taken, transferred, slot, called, started, finished in rows.all():
         key = f"{day:%Y-%m}" if by_month else None
-        waits.setdefault(key, []).append((_aware(called) - _aware(transferred or taken)).total_seconds())
+        waits.setdefault(key, []).append((_aware(called) - joined_at(taken, transferred, slot)).total_seconds())
         services.setdefault(key, []).append((_aware(finished) - _aware(started)).total_seconds())
     return {key: (times_of(waits[key]), times_of(services[key])) for key in waits}
 
