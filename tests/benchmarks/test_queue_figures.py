@@ -153,7 +153,7 @@ def test_ministry_pages_and_exports_say_where_monthly_figures_come_from(ministry
     assert by_name["Kabupaten Banyuwangi"][source] == "Tiket antrean; dilaporkan untuk bulan tanpa tiket"
     assert by_name["Kabupaten Bangkalan"][source] == "Dilaporkan daerah"
     assert by_name["Kabupaten Banyuwangi"][header.index("Median waktu tunggu (menit)")] == "4.0"
-    english = ministry.get("/kementerian/ekspor.csv", headers={"accept-language": "en"}).text
+    english = ministry.get("/kementerian/ekspor.csv?kolom=operations", headers={"accept-language": "en"}).text
     assert "Visitors and transactions from" in english
 
 

@@ -127,8 +127,8 @@ def _indicator_value(ind: Indicator) -> Callable[[BenchmarkRollup], Any]:
 
 def columns(indicators: list[Indicator], detail: bool = True) -> list[Column]:
     """The overview's columns; ``detail`` adds the IKM grade and the IPP category and verification
-    (left out of the summary, which has to fit a laptop screen). Visitors and transactions are
-    followed by where they come from (queue tickets, reported by hand, or both)."""
+    and where visitors and transactions come from (queue tickets, reported by hand, or both), all
+    left out of the summary, which has to fit a laptop screen."""
     out = [
         Column("name", _("Region"), lambda r: r.name, lambda r: r.name),
         Column("province", _("Province"), lambda r: r.province, lambda r: r.province),
@@ -138,11 +138,11 @@ def columns(indicators: list[Indicator], detail: bool = True) -> list[Column]:
     for ind in indicators:
         out.append(Column(ind.name, header(ind), _indicator_value(ind),
                           lambda r, ind=ind: show(ind, r.figures.get(ind.name)), ind.unit != "flag", ind))
+        if not detail:
+            continue
         if ind.name in TRAFFIC and ind.name == last_traffic:
             out.append(Column("", _("Visitors and transactions from"), lambda r: source_text(r) or None,
                               lambda r: source_text(r) or DASH))
-        if not detail:
-            continue
         if ind.name == "ikm":
             out.append(Column("", _("IKM grade"), lambda r: _none(ikm_grade_text(r.figures.get("ikm"))),
                               lambda r: ikm_grade_text(r.figures.get("ikm"))))
