@@ -56,7 +56,20 @@ def test_remove_refuses_while_the_regency_has_data(database, tmp_path):
     assert unknown.returncode == 1 and "unknown tenant 'atlantis'" in unknown.stderr
 
 
+def _contacts(database) -> list[tuple[str, str]]:
+    """The officers' contacts kept by region code, before a regency exists: (table, region code)."""
+    return sorted(run(_query(database.owner_url, "SELECT 'invitations', region_code FROM invitations UNION ALL "
+                                                 "SELECT 'join_requests', region_code FROM join_requests")))
+
+
 def test_export_then_erase_writes_every_row_then_removes_the_regency(database, tmp_path):
+    for code in ("35.26", "35.10"):  # Bangkalan's, and Banyuwangi's which stay
+        run(_query(database.owner_url, "INSERT INTO invitations (region_code, email, token_hash, expires_at, created_by, "
+                                       "created_at) VALUES (:code, :email, :hash, CURRENT_TIMESTAMP, 'platform@x.test', "
+                                       "CURRENT_TIMESTAMP)", {"code": code, "email": f"kominfo@{code}.test", "hash": code}))
+        run(_query(database.owner_url, "INSERT INTO join_requests (region_code, contact_name, contact_email, position, "
+                                       "message, status, created_at) VALUES (:code, 'Rina', :email, '', '', 'approved', "
+                                       "CURRENT_TIMESTAMP)", {"code": code, "email": f"rina@{code}.test"}))
     before = _counts(database)
     out = tmp_path / "bangkalan-export"
     done = _cli("tenants", "remove", "bangkalan", "--export-then-erase", "--out", str(out), env=_env(database, tmp_path))
@@ -76,6 +89,9 @@ def test_export_then_erase_writes_every_row_then_removes_the_regency(database, t
     assert [t["slug"] for t in exported("tenants")] == ["bangkalan"]
     assert [(e["entity"], e["entity_key"]) for e in exported("audit_log")] == [("seed", "bangkalan")]
     assert "kepala@bangkalan.test" in {s["email"] for s in exported("staff_accounts")}
+    assert [i["email"] for i in exported("invitations")] == ["kominfo@35.26.test"]
+    assert [r["contact_email"] for r in exported("join_requests")] == ["rina@35.26.test"]
+    assert _contacts(database) == [("invitations", "35.10"), ("join_requests", "35.10")], "the officers' contacts go too"
     manifest = exported("manifest")[0]
     expected = {table: n for (table, slug), n in before.items() if slug == "bangkalan"}
     assert {k: v for k, v in manifest["rows"].items() if k in expected} == expected

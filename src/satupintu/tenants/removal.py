@@ -28,6 +28,8 @@ from satupintu import models as _every_table  # noqa: F401 - the metadata must k
 from satupintu.db import TENANT_SETTING, TENANTS, Base, make_engine
 
 PUBLIC_INNOVATIONS, ROLLUPS, SERIES = "public_innovations", "benchmark_rollups", "benchmark_series"
+BY_REGION = ("invitations", "join_requests")
+"""Platform tables holding a region's contacts (officers' e-mails and names) by its region code."""
 
 
 class RemovalRefused(RuntimeError):
@@ -56,6 +58,7 @@ def _owned_by(tenant: dict[str, Any]) -> list[tuple[Table, Any]]:
     found.append((tables[PUBLIC_INNOVATIONS], tables[PUBLIC_INNOVATIONS].c.source_tenant_id == tenant["id"]))
     found.append((tables[SERIES], tables[SERIES].c.region_code == tenant["region_code"]))
     found.append((tables[ROLLUPS], tables[ROLLUPS].c.region_code == tenant["region_code"]))
+    found.extend((tables[name], tables[name].c.region_code == tenant["region_code"]) for name in BY_REGION)
     return found
 
 
