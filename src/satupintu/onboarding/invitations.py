@@ -20,7 +20,7 @@ from satupintu.handlers import flash, me
 from satupintu.i18n import gettext as _
 from satupintu.onboarding import service
 from satupintu.onboarding.models import Invitation
-from satupintu.onboarding.routes import _link, _platform_page
+from satupintu.onboarding.routes import invitation_link, platform_page
 from satupintu.security import platform_admin
 from satupintu.tenants.regions import regions, search
 
@@ -55,8 +55,8 @@ async def invitation_resend(request: Request, db_session: AsyncSession, invitati
     try:
         invitation, token = await resend(db_session, invitation_id, me(request).email)
     except service.OnboardingError as exc:
-        return await _platform_page(db_session, 422, errors={"invitation": str(exc)})
-    return await _platform_page(db_session, new_link=_link(request, token), invited=invitation)
+        return await platform_page(db_session, 422, errors={"invitation": str(exc)})
+    return await platform_page(db_session, new_link=invitation_link(request, token), invited=invitation)
 
 
 @post("/platform/undangan/{invitation_id:int}/cabut", name="onboarding:invitation-revoke", guards=[platform_admin])
@@ -64,7 +64,7 @@ async def invitation_revoke(request: Request, db_session: AsyncSession, invitati
     try:
         invitation = await revoke(db_session, invitation_id)
     except service.OnboardingError as exc:
-        return await _platform_page(db_session, 422, errors={"invitation": str(exc)})
+        return await platform_page(db_session, 422, errors={"invitation": str(exc)})
     region = regions().get(invitation.region_code)
     flash(request, _("Invitation revoked: %(region)s, %(email)s. Its link no longer works.")
           % {"region": region.name if region else invitation.region_code, "email": invitation.email})

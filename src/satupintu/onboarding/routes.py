@@ -46,7 +46,7 @@ def step_labels() -> dict[str, str]:
 
 # -- platform side: invitations and requests --------------------------------------------------------
 
-async def _platform_page(session: AsyncSession, status: int = 200, **context: Any) -> Template:
+async def platform_page(session: AsyncSession, status: int = 200, **context: Any) -> Template:
     invitations = (await session.scalars(select(Invitation).order_by(Invitation.created_at.desc()).limit(50))).all()
     requests = (await session.scalars(select(JoinRequest).where(JoinRequest.status == RequestStatus.PENDING)
                                       .order_by(JoinRequest.created_at))).all()
@@ -58,10 +58,10 @@ async def _platform_page(session: AsyncSession, status: int = 200, **context: An
 
 @get("/platform", name="onboarding:platform", guards=[platform_admin])
 async def platform_home(db_session: AsyncSession) -> Template:
-    return await _platform_page(db_session)
+    return await platform_page(db_session)
 
 
-def _link(request: Request, token: str) -> str:
+def invitation_link(request: Request, token: str) -> str:
     return absolute_url(request, f"/onboarding/undangan/{token}")
 
 
@@ -73,12 +73,12 @@ async def invite(request: Request, db_session: AsyncSession, data: FormData) -> 
         form.check()
         invitation, token = await service.create_invitation(db_session, code, email, me(request).email)
     except Invalid as exc:
-        return await _platform_page(db_session, 422, errors=exc.errors, values=form.data)
+        return await platform_page(db_session, 422, errors=exc.errors, values=form.data)
     except accounts_service.AccountError as exc:
-        return await _platform_page(db_session, 422, errors={exc.field: str(exc)}, values=form.data)
+        return await platform_page(db_session, 422, errors={exc.field: str(exc)}, values=form.data)
     except service.OnboardingError as exc:
-        return await _platform_page(db_session, 422, errors={"region_code": str(exc)}, values=form.data)
-    return await _platform_page(db_session, 200, new_link=_link(request, token), invited=invitation)
+        return await platform_page(db_session, 422, errors={"region_code": str(exc)}, values=form.data)
+    return await platform_page(db_session, 200, new_link=invitation_link(request, token), invited=invitation)
 
 
 @post("/platform/permintaan/{request_id:int}", name="onboarding:decide", guards=[platform_admin], status_code=200)
@@ -89,10 +89,10 @@ async def decide(request: Request, db_session: AsyncSession, request_id: int, da
         form.check()
         _request, token = await service.decide(db_session, request_id, approve, me(request).email)
     except Invalid as exc:
-        return await _platform_page(db_session, 422, errors=exc.errors)
+        return await platform_page(db_session, 422, errors=exc.errors)
     except service.OnboardingError as exc:
-        return await _platform_page(db_session, 422, errors={"decision": str(exc)})
-    return await _platform_page(db_session, new_link=_link(request, token) if token else None)
+        return await platform_page(db_session, 422, errors={"decision": str(exc)})
+    return await platform_page(db_session, new_link=invitation_link(request, token) if token else None)
 
 
 @get("/onboarding/daftar", name="onboarding:join")

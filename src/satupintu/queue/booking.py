@@ -34,7 +34,7 @@ from satupintu.catalogue.models import TenantService
 from satupintu.db import tenant_session
 from satupintu.logs import get_logger
 from satupintu.queue.models import Booking, BookingSlot, BookingStatus, CounterGroup, Ticket, booking_code
-from satupintu.queue.service import (N_, QueueError, _insert_ignore, _now, _unknown_service, as_utc, get_service,
+from satupintu.queue.service import (N_, QueueError, insert_ignore, now_or_clock, unknown_service, as_utc, get_service,
                                      line_for, local_now, service_minutes, settings_of, ticket_for_slot)
 from satupintu.tenants.models import Tenant
 from satupintu.tenants.packs import DAYS
@@ -99,10 +99,10 @@ async def day_slots(session: AsyncSession, tenant: Tenant, service_code: str, lo
                     *, now: datetime | None = None) -> Day:
     """The bookable slots of a service on a local day, or QueueError (unknown service, closed day,
     a day in the past or beyond the booking horizon). Slots that have begun are left out."""
-    now = _now(now)
+    now = now_or_clock(now)
     service = await get_service(session, service_code)
     if service is None:
-        raise _unknown_service()
+        raise unknown_service()
     group, location = await line_for(session, service, location_code)
     rules = await settings_of(session)
     today = local_now(tenant, now).date()
@@ -127,12 +127,12 @@ async def day_slots(session: AsyncSession, tenant: Tenant, service_code: str, lo
     if not starts:
         raise _past()
     booked = dict((await session.execute(select(BookingSlot.starts_at, BookingSlot.booked).where(
-        BookingSlot.group_id == group.id, BookingSlot.starts_at >= _now(starts[0][0]),
-        BookingSlot.starts_at <= _now(starts[-1][0])))).all())
-    booked = {_now(as_utc(at)): count for at, count in booked.items()}
+        BookingSlot.group_id == group.id, BookingSlot.starts_at >= now_or_clock(starts[0][0]),
+        BookingSlot.starts_at <= now_or_clock(starts[-1][0])))).all())
+    booked = {now_or_clock(as_utc(at)): count for at, count in booked.items()}
     size = await capacity(session, group, rules.booking_slot_minutes, rules.booking_share_percent)
     return Day(service, location, group, day,
-               [Slot(start, end, size, booked.get(_now(start), 0)) for start, end in starts])
+               [Slot(start, end, size, booked.get(now_or_clock(start), 0)) for start, end in starts])
 
 
 def check_email(value: str | None) -> str | None:
@@ -148,7 +148,7 @@ def check_email(value: str | None) -> str | None:
 async def book(session: AsyncSession, tenant: Tenant, service_code: str, location_code: str | None, start: datetime,
                *, email: str | None = None, language: str = "id", secret_key: str, now: datetime | None = None) -> Booking:
     """Hold one place in a slot, or raise QueueError (unknown service, closed day, past, full)."""
-    now = _now(now)
+    now = now_or_clock(now)
     email = check_email(email)
     if not 1900 < start.year < 2100:
         raise _past() if start.year <= 1900 else QueueError("too_far", 422, N_("Choose a day in the coming weeks."))
@@ -159,8 +159,8 @@ async def book(session: AsyncSession, tenant: Tenant, service_code: str, locatio
         if local <= now:
             raise _past()
         raise QueueError("not_a_slot", 422, N_("There is no booking slot at that time; choose one of the offered times."))
-    at = _now(slot.start)
-    await session.execute(_insert_ignore(session, BookingSlot, [{
+    at = now_or_clock(slot.start)
+    await session.execute(insert_ignore(session, BookingSlot, [{
         "tenant_id": tenant.id, "group_id": found.group.id, "starts_at": at, "booked": 0,
         "created_at": now, "updated_at": now}]))
     held = await session.scalar(
@@ -172,7 +172,7 @@ async def book(session: AsyncSession, tenant: Tenant, service_code: str, locatio
         raise QueueError("slot_full", 409, N_("This slot is fully booked; choose another time."))
     rules = await settings_of(session)
     booking = Booking(code=booking_code(), group_id=found.group.id, service_id=found.service.id, day=found.day, slot_start=at,
-                      slot_end=_now(slot.end), release_at=at + timedelta(minutes=rules.booking_grace_minutes),
+                      slot_end=now_or_clock(slot.end), release_at=at + timedelta(minutes=rules.booking_grace_minutes),
                       language="en" if language == "en" else "id", booked_at=now)
     if email:
         booking.contact_kind, booking.contact = "email", security.seal(secret_key, email, SEAL_PURPOSE)
@@ -204,7 +204,7 @@ def _end(booking: Booking, status: BookingStatus, now: datetime) -> None:
 
 async def cancel(session: AsyncSession, booking: Booking, *, now: datetime | None = None) -> Booking:
     """Give the place back (while the slot has not begun) and end the booking."""
-    now = _now(now)
+    now = now_or_clock(now)
     if booking.status != BookingStatus.BOOKED:
         raise QueueError("booking_ended", 409, N_("This booking has already ended."))
     if as_utc(booking.slot_start) > now:
@@ -227,7 +227,7 @@ def _wanted(entered: str) -> tuple[str, str]:
 async def check_in(session: AsyncSession, tenant: Tenant, entered: str, *, now: datetime | None = None) -> Ticket:
     """Turn a booking into a ticket of its line, called at its slot; a second check-in gives the same
     ticket. Refused with QueueError for an unknown code, an ended booking, another day, or too late."""
-    now = _now(now)
+    now = now_or_clock(now)
     kind, value = _wanted(entered)
     column = Booking.public_id if kind == "public_id" else Booking.code
     booking = await session.scalar(select(Booking).where(column == value)) if value else None
@@ -259,7 +259,7 @@ async def check_in(session: AsyncSession, tenant: Tenant, entered: str, *, now: 
 
 async def release_no_shows(session: AsyncSession, *, now: datetime | None = None) -> int:
     """End every booking nobody checked in by its ``release_at``, erasing its contact. Idempotent."""
-    now = _now(now)
+    now = now_or_clock(now)
     result = await session.execute(
         update(Booking).where(Booking.status == BookingStatus.BOOKED, Booking.release_at <= now)
         .values(status=BookingStatus.NO_SHOW, ended_at=now, contact=None, contact_kind=None, reminder_due_at=None,
@@ -297,7 +297,7 @@ def reminder_text(place: Place, language: str) -> notify.Message:
 
 async def due_reminders(session: AsyncSession, *, now: datetime | None = None) -> list[int]:
     """Bookings whose reminder is due and not sent yet (the slot still ahead, a contact kept)."""
-    now = _now(now)
+    now = now_or_clock(now)
     return list((await session.scalars(select(Booking.id).where(
         Booking.status == BookingStatus.BOOKED, Booking.reminder_due_at <= now, Booking.reminder_sent_at.is_(None),
         Booking.contact.is_not(None), Booking.slot_start > now).order_by(Booking.reminder_due_at))).all())
@@ -308,7 +308,7 @@ async def send_reminder(session: AsyncSession, tenant: Tenant, booking_id: int, 
     """Send one due reminder. It is claimed (``reminder_sent_at``) by a conditional UPDATE before it
     goes out, in the transaction that commits it: two sweeps never send it twice, and when sending
     fails (:class:`notify.NotSent`) the claim rolls back with the transaction and the next sweep tries again."""
-    now = _now(now)
+    now = now_or_clock(now)
     claimed = await session.scalar(
         update(Booking).where(Booking.id == booking_id, Booking.status == BookingStatus.BOOKED,
                               Booking.reminder_sent_at.is_(None), Booking.contact.is_not(None))
@@ -347,7 +347,7 @@ async def sweep(maker: async_sessionmaker[AsyncSession], notifier: notify.Notifi
     """One run of the periodic job over every regency: reminders that are due, then no-shows released.
     Every reminder in a transaction of its own, bound to its regency (row-level security applies); one
     that cannot be sent is logged (without its address) and tried again at the next run."""
-    now = _now(now)
+    now = now_or_clock(now)
     async with tenant_session(maker, None) as session:
         tenants = (await session.scalars(select(Tenant).order_by(Tenant.id))).all()
     reminders = released = 0

@@ -56,7 +56,7 @@ def clock() -> datetime:
     return utcnow()
 
 
-def _now(now: datetime | None) -> datetime:
+def now_or_clock(now: datetime | None) -> datetime:
     """The moment of a step, in UTC (SQLite keeps no offset, so every stored time is UTC)."""
     return (now or clock()).astimezone(UTC)
 
@@ -92,7 +92,7 @@ class QueueError(Exception):
         return translated % params if params else translated
 
 
-def _unknown_service() -> QueueError:
+def unknown_service() -> QueueError:
     return QueueError("unknown_service", 422, N_("There is no such service in this region's queue."))
 
 
@@ -177,12 +177,12 @@ async def sync_groups(session: AsyncSession) -> dict[tuple[int, int], CounterGro
         rows.append({"tenant_id": tenant_id, "location_id": location_id, "agency_id": agency_id, "prefix": prefix,
                      "created_at": now, "updated_at": now})
     if rows:
-        await session.execute(_insert_ignore(session, CounterGroup, rows))
+        await session.execute(insert_ignore(session, CounterGroup, rows))
     fresh = (await session.scalars(select(CounterGroup).execution_options(populate_existing=True))).all()
     return {(g.location_id, g.agency_id): g for g in fresh}
 
 
-def _insert_ignore(session: AsyncSession, model: type, rows: list[dict[str, Any]]) -> Any:
+def insert_ignore(session: AsyncSession, model: type, rows: list[dict[str, Any]]) -> Any:
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(model).values(rows).on_conflict_do_nothing()
 
@@ -271,7 +271,7 @@ async def _next_number(session: AsyncSession, group_id: int, day: date) -> int:
                 .returning(NumberSequence.last_number).execution_options(synchronize_session=False))
     number = await session.scalar(count_up)
     if number is None:
-        await session.execute(_insert_ignore(session, NumberSequence, [{
+        await session.execute(insert_ignore(session, NumberSequence, [{
             "tenant_id": session_tenant(session), "group_id": group_id, "day": day, "last_number": 0,
             "created_at": now, "updated_at": now}]))
         number = await session.scalar(count_up)
@@ -285,10 +285,10 @@ def label(prefix: str, number: int) -> str:
 async def take_ticket(session: AsyncSession, tenant: Tenant, service_code: str, location_code: str | None = None,
                       priority: bool = False, *, now: datetime | None = None, always_open: bool = False) -> Ticket:
     """Give the citizen the next number for a service, or raise :class:`QueueError`."""
-    now = _now(now)
+    now = now_or_clock(now)
     service = await get_service(session, service_code)
     if service is None:
-        raise _unknown_service()
+        raise unknown_service()
     group, location = await line_for(session, service, location_code)
     state = await opening(session, tenant, location, now, always_open)
     if not state.open:
@@ -322,10 +322,10 @@ async def ticket_for_slot(session: AsyncSession, tenant: Tenant, group: CounterG
                           slot_at: datetime, *, now: datetime | None = None) -> Ticket:
     """A checked-in booking's ticket: the line's next number, called from its slot on (see CALL_ORDER).
     The daily quota does not apply: the booking already holds a place."""
-    now = _now(now)
+    now = now_or_clock(now)
     day = local_now(tenant, now).date()
     return await _issue(session, group, await _next_number(session, group.id, day), service_id, day, now,
-                        slot_at=_now(slot_at))
+                        slot_at=now_or_clock(slot_at))
 
 
 # --- where a ticket stands -----------------------------------------------------------------------
@@ -343,9 +343,9 @@ def ahead_of(ticket: Ticket, now: datetime | None = None) -> Any:
                              and_(Ticket.taken_at == ticket.taken_at, Ticket.id < ticket.id))))
     line = (Ticket.group_id == ticket.group_id, Ticket.day == ticket.day, Ticket.status == TicketStatus.WAITING)
     if ticket.slot_at is None:
-        due = and_(Ticket.slot_at.is_not(None), Ticket.slot_at <= _now(now))
+        due = and_(Ticket.slot_at.is_not(None), Ticket.slot_at <= now_or_clock(now))
         return and_(*line, or_(due, and_(Ticket.slot_at.is_(None), by_weight)))
-    slot = _now(as_utc(ticket.slot_at))
+    slot = now_or_clock(as_utc(ticket.slot_at))
     return and_(*line, Ticket.slot_at.is_not(None),
                 or_(Ticket.slot_at < slot, and_(Ticket.slot_at == slot, by_weight)))
 
@@ -411,7 +411,7 @@ async def estimated_wait(session: AsyncSession, ticket: Ticket, place: int | Non
     minutes = await service_minutes(session, ticket.group_id)
     wait = math.ceil((place - 1) * minutes / await servers(session, group))
     if ticket.slot_at is not None:
-        wait = max(wait, math.ceil((as_utc(ticket.slot_at) - _now(now)).total_seconds() / 60))
+        wait = max(wait, math.ceil((as_utc(ticket.slot_at) - now_or_clock(now)).total_seconds() / 60))
     return wait
 
 
@@ -431,7 +431,7 @@ class TicketState:
 
 
 async def ticket_state(session: AsyncSession, ticket: Ticket) -> TicketState:
-    now = _now(None)
+    now = now_or_clock(None)
     place = await position(session, ticket, now)
     group = await session.get(CounterGroup, ticket.group_id)
     return TicketState(
@@ -519,7 +519,7 @@ async def open_desk(session: AsyncSession, staff_id: int, agency_id: int | None,
     taken = await session.scalar(select(Desk).where(Desk.counter_id == counter.id))
     if taken is not None:
         raise QueueError("counter_staffed", 409, N_("Someone else is staffing this counter."))
-    desk = Desk(counter_id=counter.id, staff_id=staff_id, opened_at=_now(None))
+    desk = Desk(counter_id=counter.id, staff_id=staff_id, opened_at=now_or_clock(None))
     session.add(desk)
     await session.flush()
     return desk
@@ -556,7 +556,7 @@ async def call_next(session: AsyncSession, tenant: Tenant, counter: Counter, *, 
     waiting row: PostgreSQL skips rows another operator has locked (FOR UPDATE SKIP LOCKED), SQLite
     runs it under its write lock, so two operators never get the same ticket.
     """
-    now = _now(now)
+    now = now_or_clock(now)
     await _lock_desk(session, counter.id, now)
     if await active_ticket(session, counter.id) is not None:
         raise QueueError("busy", 409, N_("Finish, skip or transfer the current ticket first."))
@@ -595,7 +595,7 @@ async def _step(session: AsyncSession, counter: Counter, now: datetime | None, e
                 stamp: str, status: TicketStatus | None = None) -> Ticket:
     """One step of the counter's active ticket: lock the desk, require a status, time-stamp the step
     and move the ticket to its next status (a recall keeps it)."""
-    now = _now(now)
+    now = now_or_clock(now)
     ticket = await _current(session, counter, now, expect)
     setattr(ticket, stamp, now)
     if status is None:
@@ -626,7 +626,7 @@ async def transfer(session: AsyncSession, counter: Counter, *, to_counter: str |
                    to_service: str | None = None, now: datetime | None = None) -> Ticket:
     """Send the current ticket to another counter (it waits for that counter only) or to another
     service's line at the same location; it keeps its number and its place by the time it was taken."""
-    now = _now(now)
+    now = now_or_clock(now)
     ticket = await _current(session, counter, now, TicketStatus.CALLED, TicketStatus.SERVING)
     if to_counter:
         target = await session.scalar(select(Counter).where(Counter.code == to_counter[:20]))
@@ -636,7 +636,7 @@ async def transfer(session: AsyncSession, counter: Counter, *, to_counter: str |
     else:
         service = await get_service(session, to_service or "")
         if service is None:
-            raise _unknown_service()
+            raise unknown_service()
         location = await session.get(Location, counter.location_id)
         group, _location = await line_for(session, service, location.code)
         ticket.service_id, ticket.counter_id = service.id, None
@@ -651,7 +651,7 @@ async def upcoming(session: AsyncSession, tenant: Tenant, counter: Counter, limi
     """How many wait for this counter (bookings checked in early included), and the next few numbers
     in the order they will be called now (numbers only: nothing personal)."""
     group = await group_of(session, counter)
-    now = _now(None)
+    now = now_or_clock(None)
     where = (Ticket.group_id == group.id, Ticket.day == local_now(tenant, now).date(),
              Ticket.status == TicketStatus.WAITING, or_(Ticket.counter_id.is_(None), Ticket.counter_id == counter.id))
     count = await session.scalar(select(func.count()).select_from(Ticket).where(*where))
