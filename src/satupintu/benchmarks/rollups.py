@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -103,7 +103,11 @@ async def store(session: AsyncSession, tenant: Tenant, snapshot: Snapshot) -> Be
 
     One upsert writes the rollup: two computations storing at once cannot both insert (the second
     waits for the first's row, then updates it), and one computed from an older revision than the
-    stored row's changes nothing, series included."""
+    stored row's changes nothing, series included. On PostgreSQL a transaction-scoped advisory lock
+    on the slug comes first: ON CONFLICT arbitrates only the region code, so without it two first
+    inserts could still collide on the slug's own unique index."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(func.hashtext("benchmark_rollup:" + tenant.slug))))
     await session.execute(delete(BenchmarkRollup).where(BenchmarkRollup.tenant_slug == tenant.slug,
                                                         BenchmarkRollup.region_code != tenant.region_code))
     written = (await session.execute(_upsert(session, {
