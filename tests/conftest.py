@@ -132,7 +132,31 @@ async def _seed_every_table(database: Database) -> None:
                                   complaints_on_time=9),
             ])
             await _seed_queue(session, tenant, kepala)
+            await _seed_applications(session, tenant, kepala, database.settings().secret_key)
     await engine.dispose()
+
+
+SEEDED_NIK = "3510015708850001"
+"""The NIK of every seeded application (a woman born 17-08-1985 in Banyuwangi): no page may show it."""
+
+
+async def _seed_applications(session, tenant, staff, secret_key: str) -> None:
+    """An application (with its checklist and a verified step) per regency, submitted long ago."""
+    import datetime as dt
+
+    from satupintu.applications import service as applications
+    from satupintu.applications.models import ApplicationStatus
+    from satupintu.queue import service as queue
+    from satupintu.security import Principal
+
+    code = (await queue.queue_services(session))[0][1][0].code
+    when = dt.datetime(2020, 1, 6, 3, 0, tzinfo=dt.UTC)
+    made = await applications.submit(session, tenant, code, SEEDED_NIK, f"Warga Rahasia {tenant.slug}",
+                                     email=f"warga@{tenant.slug}.test", phone="081234567890",
+                                     secret_key=secret_key, now=when)
+    await applications.advance(session, made, ApplicationStatus.VERIFIED,
+                               Principal("staff", staff.id, staff.email, staff.name, "tenant_admin", tenant.id,
+                                         tenant.slug), now=when)
 
 
 async def _seed_queue(session, tenant, staff) -> None:

@@ -2,6 +2,7 @@
 
 from satupintu.accounts.models import IdentityProvider, PlatformAccount, StaffAccount, WebSession
 from satupintu.agencies.models import Agency, Counter, Holiday, Location
+from satupintu.applications.models import Application, ApplicationDocument, ApplicationEvent
 from satupintu.audit.models import AuditEntry
 from satupintu.benchmarks.models import (BenchmarkPoint, BenchmarkRollup, MonthlyOperations,
                                          ServiceEvaluation, SurveyResult)
@@ -16,7 +17,7 @@ from satupintu.tenants.models import Tenant, TenantPolicy
 from satupintu.transfer.models import Innovation, Mou, PublicInnovation, Replication, StudyVisit
 
 __all__ = [
-    "Agency", "AuditEntry", "Base", "Counter", "Holiday", "IdentityProvider", "Invitation", "JoinRequest", "Location",
+    "Agency", "Application", "ApplicationDocument", "ApplicationEvent", "AuditEntry", "Base", "Counter", "Holiday", "IdentityProvider", "Invitation", "JoinRequest", "Location",
     "OnboardingState", "PlatformAccount",
     "StaffAccount", "Tenant", "TenantPolicy", "TenantService", "WebSession",
     "BenchmarkPoint", "BenchmarkRollup", "MonthlyOperations", "ServiceEvaluation", "SurveyResult",
