@@ -32,6 +32,8 @@ from satupintu.queue import console as queue_console
 from satupintu.queue import live as queue_live
 from satupintu.queue import reservations as queue_reservations
 from satupintu.queue import routes as queue_routes
+from satupintu.storage import open_storage
+from satupintu.storage import routes as storage_routes
 from satupintu.transfer import routes as transfer_routes
 from satupintu.config import Settings
 from satupintu.db import make_engine, make_sessionmaker
@@ -111,6 +113,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             transfer_routes.public_router,
             benchmarks_routes.router,
             queue_routes.router, queue_reservations.router, queue_console.router,
+            storage_routes.serve,
             web.static_files,
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), queue_live.channels_plugin(settings)],
@@ -132,6 +135,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     app.state.tenants = TenantDirectory(engine)
     app.state.broker = broker
     app.state.auth_sessionmaker = maker
+    app.state.storage = open_storage(settings)
     return app
 
 

@@ -89,6 +89,56 @@ def _smtp(env: dict[str, str]) -> SmtpSettings | None:
 
 
 @dataclass(frozen=True)
+class S3Settings:
+    """How to reach S3-compatible object storage (see satupintu.storage). Without keys, boto3's own
+    chain applies (an instance or workload role, AWS_* variables, a shared credentials file)."""
+
+    endpoint_url: str | None = None
+    region: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: str | None = field(default=None, repr=False)
+
+
+_STORAGE_SCHEMES = ("file", "s3")
+MAX_UPLOAD_MB = 50
+
+
+def _storage_url(env: dict[str, str]) -> str:
+    url = env.get("SATUPINTU_STORAGE_URL", "").strip() or (VAR_DIR / "uploads").as_uri()
+    parts = urlsplit(url)
+    if parts.scheme not in _STORAGE_SCHEMES:
+        raise ConfigError(f"SATUPINTU_STORAGE_URL must be file:///a/folder or s3://bucket/prefix, got {url!r}")
+    if parts.scheme == "file" and (parts.netloc not in ("", "localhost") or not parts.path.startswith("/")):
+        raise ConfigError(f"SATUPINTU_STORAGE_URL must name an absolute folder (file:///srv/uploads), got {url!r}")
+    if parts.scheme == "s3" and not parts.netloc:
+        raise ConfigError(f"SATUPINTU_STORAGE_URL must name a bucket (s3://bucket/prefix), got {url!r}")
+    return url
+
+
+def _s3(env: dict[str, str]) -> S3Settings:
+    endpoint = env.get("SATUPINTU_S3_ENDPOINT_URL", "").strip() or None
+    if endpoint and urlsplit(endpoint).scheme not in ("http", "https"):
+        raise ConfigError(f"SATUPINTU_S3_ENDPOINT_URL must be an http(s):// address, got {endpoint!r}")
+    key_id = env.get("SATUPINTU_S3_ACCESS_KEY_ID", "").strip() or None
+    secret = env.get("SATUPINTU_S3_SECRET_ACCESS_KEY", "").strip() or None
+    if bool(key_id) != bool(secret):
+        raise ConfigError("SATUPINTU_S3_ACCESS_KEY_ID and SATUPINTU_S3_SECRET_ACCESS_KEY go together")
+    return S3Settings(endpoint_url=endpoint, region=env.get("SATUPINTU_S3_REGION", "").strip() or None,
+                      access_key_id=key_id, secret_access_key=secret)
+
+
+def _upload_limit(env: dict[str, str]) -> int:
+    raw = env.get("SATUPINTU_UPLOAD_MAX_MB", "5").strip()
+    try:
+        megabytes = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"SATUPINTU_UPLOAD_MAX_MB must be a whole number of megabytes, got {raw!r}") from exc
+    if not 1 <= megabytes <= MAX_UPLOAD_MB:
+        raise ConfigError(f"SATUPINTU_UPLOAD_MAX_MB must be between 1 and {MAX_UPLOAD_MB}, got {megabytes}")
+    return megabytes * 1024 * 1024
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     migration_database_url: str
@@ -108,6 +158,9 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     queue_always_open: bool = False
     smtp: SmtpSettings | None = None
+    storage_url: str = field(default_factory=lambda: (VAR_DIR / "uploads").as_uri())
+    s3: S3Settings = field(default_factory=S3Settings)
+    upload_max_bytes: int = 5 * 1024 * 1024
 
     @property
     def is_postgres(self) -> bool:
@@ -173,6 +226,9 @@ class Settings:
             public_url=_public_url(env, production, env.get("SATUPINTU_HOST", "127.0.0.1"), port),
             queue_always_open=always_open,
             smtp=_smtp(env),
+            storage_url=_storage_url(env),
+            s3=_s3(env),
+            upload_max_bytes=_upload_limit(env),
         )
 
 

@@ -41,6 +41,12 @@ DOCUMENTED_VARIABLES = {
     "SATUPINTU_LOG_FORMAT",
     "SATUPINTU_FORWARDED_ALLOW_IPS",
     "SATUPINTU_PUBLIC_URL",
+    "SATUPINTU_STORAGE_URL",
+    "SATUPINTU_S3_ENDPOINT_URL",
+    "SATUPINTU_S3_REGION",
+    "SATUPINTU_S3_ACCESS_KEY_ID",
+    "SATUPINTU_S3_SECRET_ACCESS_KEY",
+    "SATUPINTU_UPLOAD_MAX_MB",
 }
 # Of those, the ones that are secret (read from a Secret, never from the ConfigMap).
 SECRET_VARIABLES = {
@@ -50,6 +56,8 @@ SECRET_VARIABLES = {
     "SATUPINTU_BROKER_URL",
     "SATUPINTU_REDIS_URL",
     "SATUPINTU_SECRET_KEY",
+    "SATUPINTU_S3_ACCESS_KEY_ID",
+    "SATUPINTU_S3_SECRET_ACCESS_KEY",
 }
 # values.yaml keys whose contents are free-form (Kubernetes objects or user maps):
 # a template may reach below them without values.yaml spelling the sub-keys out.
@@ -276,7 +284,8 @@ def test_only_documented_variables_are_set(templates: dict[str, str]) -> None:
 def test_configmap_holds_no_secret(templates: dict[str, str]) -> None:
     in_configmap = set(VARIABLE.findall(templates["configmap.yaml"]))
     assert in_configmap == {"SATUPINTU_ENV", "SATUPINTU_LOG_FORMAT", "SATUPINTU_DB_APP_ROLE", "SATUPINTU_TENANT_HOSTS",
-                            "SATUPINTU_FORWARDED_ALLOW_IPS", "SATUPINTU_PUBLIC_URL"}
+                            "SATUPINTU_FORWARDED_ALLOW_IPS", "SATUPINTU_PUBLIC_URL", "SATUPINTU_STORAGE_URL",
+                            "SATUPINTU_S3_ENDPOINT_URL", "SATUPINTU_S3_REGION", "SATUPINTU_UPLOAD_MAX_MB"}
     assert not in_configmap & SECRET_VARIABLES
     assert 'SATUPINTU_ENV: "production"' in templates["configmap.yaml"]
 
@@ -547,3 +556,47 @@ def test_every_container_has_resources_and_the_cluster_shape(values_file: Path) 
     assert test_pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
     service = by_name[("Service", "satupintu")]
     assert f"http://satupintu:{service['spec']['ports'][0]['port']}/readyz" in test_pod["spec"]["containers"][0]["command"][2]
+
+
+@needs_helm
+def test_storage_must_be_shared_by_every_pod() -> None:
+    """Uploaded documents need a place every web and worker pod reads: object storage, or a folder on
+    a volume they all mount. A folder inside one pod is refused with a message that says so."""
+    ci = CHART / "ci" / "existing-secret-values.yaml"
+    without = _helm("template", "satupintu", str(CHART), "-f", str(ci), "--set", "storage.url=")
+    assert without.returncode != 0 and "storage.url is needed" in without.stderr
+    folder = _helm("template", "satupintu", str(CHART), "-f", str(ci), "--set", "storage.existingClaim=")
+    assert folder.returncode != 0 and "storage.existingClaim" in folder.stderr
+    bad = _helm("template", "satupintu", str(CHART), "-f", str(ci), "--set", "storage.url=ftp://files")
+    assert bad.returncode != 0 and "does not match pattern" in bad.stderr
+
+
+@needs_helm
+def test_folder_storage_mounts_the_claim_in_every_app_pod() -> None:
+    docs = _render("-f", str(CHART / "ci" / "existing-secret-values.yaml"))
+    config = next(d for d in docs if d["kind"] == "ConfigMap")
+    assert config["data"]["SATUPINTU_STORAGE_URL"] == "file:///data/uploads"
+    assert config["data"]["SATUPINTU_UPLOAD_MAX_MB"] == "5"
+    pods = [d for d in docs if d["kind"] in ("Deployment", "Job")]
+    assert pods
+    for doc in pods:
+        spec = _pod_spec(doc)
+        assert {"name": "uploads", "persistentVolumeClaim": {"claimName": "satupintu-uploads"}} in spec["volumes"]
+        for container in spec["containers"]:
+            assert {"name": "uploads", "mountPath": "/data/uploads"} in container["volumeMounts"], doc["kind"]
+
+
+@needs_helm
+def test_object_storage_settings_and_keys() -> None:
+    docs = _render("-f", str(CHART / "ci" / "chart-secrets-values.yaml"), "--set", "storage.maxUploadMb=8")
+    config = next(d for d in docs if d["kind"] == "ConfigMap")["data"]
+    assert config["SATUPINTU_STORAGE_URL"] == "s3://satupintu-documents/production"
+    assert config["SATUPINTU_S3_ENDPOINT_URL"] == "https://s3.example.go.id"
+    assert config["SATUPINTU_S3_REGION"] == "id-jakarta-1"
+    assert config["SATUPINTU_UPLOAD_MAX_MB"] == "8"
+    assert not any("S3_ACCESS" in k or "S3_SECRET" in k for k in config)
+    secret = next(d for d in docs if d["kind"] == "Secret" and "SATUPINTU_SECRET_KEY" in d.get("data", {}))
+    assert {"SATUPINTU_S3_ACCESS_KEY_ID", "SATUPINTU_S3_SECRET_ACCESS_KEY"} <= set(secret["data"])
+    for doc in docs:
+        if doc["kind"] == "Deployment":
+            assert not any(v.get("name") == "uploads" for v in _pod_spec(doc)["volumes"])

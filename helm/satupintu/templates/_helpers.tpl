@@ -212,6 +212,18 @@ The non-secret settings come from the ConfigMap through envFrom.
       name: {{ include "satupintu.secretName" . }}
       key: SATUPINTU_REDIS_URL
       optional: true
+- name: SATUPINTU_S3_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "satupintu.secretName" . }}
+      key: SATUPINTU_S3_ACCESS_KEY_ID
+      optional: true
+- name: SATUPINTU_S3_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "satupintu.secretName" . }}
+      key: SATUPINTU_S3_SECRET_ACCESS_KEY
+      optional: true
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}
@@ -234,6 +246,18 @@ checksum/secret: {{ include (print .Template.BasePath "/secret.yaml") . | sha256
 {{- end }}
 
 {{/*
+SATUPINTU_STORAGE_URL: required, because a folder inside one pod is no place for documents
+that every web and worker pod must read; a file:// URL needs a volume they all mount.
+*/}}
+{{- define "satupintu.storageUrl" -}}
+{{- $url := required "storage.url is needed: s3://bucket/prefix (S3-compatible object storage), or file:///data/uploads with storage.existingClaim (a ReadWriteMany volume every app pod mounts)" .Values.storage.url }}
+{{- if and (hasPrefix "file://" $url) (not .Values.storage.existingClaim) }}
+{{- fail "storage.url is a folder (file://...): set storage.existingClaim to a ReadWriteMany PersistentVolumeClaim that every app pod mounts there, or use s3://bucket/prefix" }}
+{{- end }}
+{{- $url }}
+{{- end }}
+
+{{/*
 Writable directories under a read-only root filesystem.
 */}}
 {{- define "satupintu.volumes" -}}
@@ -251,6 +275,11 @@ Writable directories under a read-only root filesystem.
   {{- else }}
   emptyDir: {}
   {{- end }}
+{{- if and .Values.storage.existingClaim (hasPrefix "file://" .Values.storage.url) }}
+- name: uploads
+  persistentVolumeClaim:
+    claimName: {{ .Values.storage.existingClaim }}
+{{- end }}
 {{- with .Values.extraVolumes }}
 {{ toYaml . }}
 {{- end }}
@@ -261,6 +290,10 @@ Writable directories under a read-only root filesystem.
   mountPath: /tmp
 - name: var
   mountPath: /app/var
+{{- if and .Values.storage.existingClaim (hasPrefix "file://" .Values.storage.url) }}
+- name: uploads
+  mountPath: {{ trimPrefix "file://" .Values.storage.url }}
+{{- end }}
 {{- with .Values.extraVolumeMounts }}
 {{ toYaml . }}
 {{- end }}
