@@ -40,6 +40,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -213,6 +214,12 @@ class TenantSession(Session):
 
 def session_tenant(session: Session | AsyncSession) -> int | None:
     return session.info.get("tenant_id")
+
+
+def insert_ignore(session: AsyncSession, model: type, rows: list[dict[str, Any]]) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` of ``rows``, in the session's database's dialect."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model).values(rows).on_conflict_do_nothing()
 
 
 _CHANGED = "changed_tenants"

@@ -75,6 +75,16 @@ async def _mentor_and_copy(url: str) -> tuple[dict, dict, dict]:
         "offered": await offered()}
 
 
+async def _line_agencies(url: str) -> set[str]:
+    """The agencies of Situbondo's queue lines (counter groups that have a counter)."""
+    from satupintu.agencies.models import Agency
+    from satupintu.queue import groups
+
+    async with in_tenant(url, "situbondo") as session:
+        ids = [agency_id for _location, agency_id in await groups.lines(session)]
+        return set((await session.scalars(select(Agency.key).where(Agency.id.in_(ids)))).all())
+
+
 def test_copying_a_mentor_brings_its_counters_and_skips_the_counters_step(worker_client, people):
     client = worker_client
     accept(client, people)
@@ -98,6 +108,8 @@ def test_copying_a_mentor_brings_its_counters_and_skips_the_counters_step(worker
         "every counter of the mentor's mall, in this regency's mall, for the same agency"
     assert served["situbondo"] == {code: at for code, at in served["banyuwangi"].items() if at in mentor}
     assert served["situbondo"]["akta-kelahiran"] == "A3", "each service at the counter that serves it there"
+    assert run(_line_agencies(client.database.url)) == {agency for agency, _place in copied.values()}, \
+        "the copied counters are the queue's lines at once"
     done = client.get("/onboarding/situbondo/layanan").text
     assert f"{served['offered']} layanan, {len(mentor)} loket diimpor." in done and served["offered"] > 150
     assert "3 loket mentor tidak disalin" in done, "the market's counters are named as not copied"

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from satupintu.queue import groups
 from satupintu.queue import service as queue
 from satupintu.queue.models import CounterGroup, Ticket, TicketStatus
 
@@ -13,8 +14,7 @@ WIB = ZoneInfo("Asia/Jakarta")
 
 
 async def first_group(session: Any) -> CounterGroup:
-    groups = await queue.sync_groups(session)
-    return sorted(groups.values(), key=lambda g: g.id)[0]
+    return (await groups.every_group(session))[0]
 
 
 class History:

@@ -1,4 +1,8 @@
-"""Rules for a regency's agencies, locations and counters."""
+"""Rules for a regency's agencies, locations and counters.
+
+Every change of counters goes through here, and each brings the queue's lines (counter groups) up
+to date in the same transaction (``queue.groups.sync``): the citizens' pages only read them.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from satupintu.audit.service import Change
 from satupintu.forms import Invalid
 from satupintu.i18n import gettext as _
 from satupintu.i18n import ngettext
+from satupintu.queue import groups as queue_groups
 
 
 async def agencies(session: AsyncSession) -> list[Agency]:
@@ -91,7 +96,9 @@ async def upsert_locations(session: AsyncSession, items: Iterable[dict[str, Any]
 
 
 async def upsert_counters(session: AsyncSession, items: Iterable[dict[str, Any]]) -> dict[str, Counter]:
-    return await _upsert(session, Counter, "code", items)
+    counters = await _upsert(session, Counter, "code", items)
+    await queue_groups.sync(session)
+    return counters
 
 
 AGENCY_FIELDS = ("key", "name", "short", "kind")
@@ -180,7 +187,9 @@ async def create_counter(session: AsyncSession, values: dict[str, Any]) -> Chang
     """A counter from ``code``, ``name``, ``location_id`` and ``agency_id``."""
     if await get_counter(session, values["code"]):
         raise Invalid({"counter_code": _("A counter with this code already exists.")})
-    return await audit.added(session, Counter(**values), COUNTER_FIELDS, "counter", "code")
+    change = await audit.added(session, Counter(**values), COUNTER_FIELDS, "counter", "code")
+    await queue_groups.sync(session)
+    return change
 
 
 async def update_counter(session: AsyncSession, counter: Counter, values: dict[str, Any]) -> Change:
@@ -190,7 +199,9 @@ async def update_counter(session: AsyncSession, counter: Counter, values: dict[s
         raise Invalid({"counter_code": _("A counter with this code already exists.")})
     if values["agency_id"] != counter.agency_id and (used := (await counter_use(session)).get(counter.id)):
         raise Invalid({"counter_agency": counter_blocked(used)})
-    return await audit.changed(session, counter, COUNTER_FIELDS, values, "counter", "code")
+    change = await audit.changed(session, counter, COUNTER_FIELDS, values, "counter", "code")
+    await queue_groups.sync(session)
+    return change
 
 
 async def counter_use(session: AsyncSession) -> dict[int, int]:
@@ -211,6 +222,8 @@ def counter_blocked(used: int) -> str | None:
 
 
 async def delete_counter(session: AsyncSession, counter: Counter) -> Change:
+    """Remove a counter no service is assigned to. Its line ends with its agency's last counter in the
+    location (the group stays for its tickets, and the queue's pages read only groups with counters)."""
     if reason := counter_blocked((await counter_use(session)).get(counter.id, 0)):
         raise InUse(reason, "counter_delete")
     return await audit.removed(session, counter, COUNTER_FIELDS, "counter", "code")

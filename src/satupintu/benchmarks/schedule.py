@@ -107,13 +107,39 @@ def booking_sweep(settings: Settings) -> Callable[[], None]:
     return run
 
 
+def queue_lines(settings: Settings) -> Callable[[], None]:
+    """Check that every regency's queue lines match its counters (queue.groups.sync_all); the services
+    that change counters keep them so, this only repairs what was written around them."""
+
+    def run() -> None:
+        from satupintu.db import make_engine, make_sessionmaker
+        from satupintu.queue import groups
+
+        async def work() -> dict[str, int]:
+            engine = make_engine(settings.database_url)
+            try:
+                return await groups.sync_all(make_sessionmaker(engine))
+            finally:
+                await engine.dispose()
+
+        added = asyncio.run(work())
+        if added:
+            log.warning("queue lines were missing and have been added", added=added)
+        else:
+            log.info("queue lines checked: all present")
+
+    return run
+
+
 def jobs(settings: Settings) -> list[Job]:
     return [Job("rollups-nightly", nightly_rollups(settings), CronTrigger(hour=1, minute=30, timezone=TIMEZONE),
                 "recompute every regency's benchmark rollups at 01:30 WIB"),
             Job("sessions-purge", purge_sessions(settings), CronTrigger(minute=15, timezone=TIMEZONE),
                 "delete expired sign-in sessions every hour"),
             Job("queue-bookings", booking_sweep(settings), CronTrigger(minute="*/5", timezone=TIMEZONE),
-                "send due booking reminders and release no-shows every five minutes")]
+                "send due booking reminders and release no-shows every five minutes"),
+            Job("queue-lines", queue_lines(settings), CronTrigger(minute=40, timezone=TIMEZONE),
+                "check every hour that each regency's queue lines match its counters")]
 
 
 def latest_slot(trigger: CronTrigger, now: datetime) -> datetime | None:

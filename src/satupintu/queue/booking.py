@@ -31,10 +31,10 @@ from satupintu import i18n, notify, security
 from satupintu.agencies.hours import periods
 from satupintu.agencies.models import Counter, Holiday, Location
 from satupintu.catalogue.models import TenantService
-from satupintu.db import tenant_session
+from satupintu.db import insert_ignore, tenant_session
 from satupintu.logs import get_logger
 from satupintu.queue.models import Booking, BookingSlot, BookingStatus, CounterGroup, Ticket, booking_code
-from satupintu.queue.service import (N_, QueueError, insert_ignore, now_or_clock, unknown_service, as_utc, get_service,
+from satupintu.queue.service import (N_, QueueError, now_or_clock, unknown_service, as_utc, get_service,
                                      line_for, local_now, service_minutes, settings_of, ticket_for_slot)
 from satupintu.tenants.models import Tenant
 from satupintu.tenants.packs import DAYS

@@ -21,8 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.agencies.models import Agency, Counter, Location
 from satupintu.queue import measures
+from satupintu.queue.groups import every_group
 from satupintu.queue.models import ACTIVE, Desk, Ticket, TicketStatus
-from satupintu.queue.service import as_utc, local_now, sync_groups
+from satupintu.queue.service import as_utc, local_now
 from satupintu.tenants.models import Tenant
 
 HEAT_WEEKS = 8
@@ -123,8 +124,8 @@ async def now(session: AsyncSession, tenant: Tenant, moment: datetime) -> Now:
     """Every line of every location: how many wait and for how long, what each counter is doing."""
     today = local_now(tenant, moment).date()
     moment = moment.astimezone(UTC)
-    groups = await sync_groups(session)
-    ours = in_lines(groups.values())
+    groups = await every_group(session)
+    ours = in_lines(groups)
     by_status: dict[tuple[int, str], tuple[int, datetime | None]] = {}
     for group_id, status, count, oldest in (await session.execute(
             select(Ticket.group_id, Ticket.status, func.count(), func.min(measures.joined(session)))
@@ -157,7 +158,8 @@ async def now(session: AsyncSession, tenant: Tenant, moment: datetime) -> Now:
         return CounterNow(counter.code, counter.name, "idle" if counter.id in staffed else "closed", None, None, served)
 
     lines = []
-    for (location_id, agency_id), group in groups.items():
+    for group in groups:
+        location_id, agency_id = group.location_id, group.agency_id
         waiting, oldest = by_status.get((group.id, "waiting"), (0, None))
         agency = agencies[agency_id]
         lines.append(LineNow(
@@ -213,7 +215,7 @@ async def day_view(session: AsyncSession, tenant: Tenant, day: date) -> Day:
     zone = ZoneInfo(tenant.timezone.iana)
     rows = (await session.execute(
         select(Ticket.status, Ticket.taken_at, measures.joined(session), Ticket.called_at, Ticket.started_at, Ticket.finished_at)
-        .where(in_lines((await sync_groups(session)).values()), Ticket.day == day))).all()
+        .where(in_lines(await every_group(session)), Ticket.day == day))).all()
     hours: dict[int, list] = {}
     waits, services = [], []
     for status, taken, joined, called, started, finished in rows:
@@ -271,7 +273,7 @@ async def heat_map(session: AsyncSession, tenant: Tenant, until: date, weeks: in
     weekday, hour = extract("dow", Ticket.day), extract("hour", _utc(session, Ticket.taken_at))
     rows = (await session.execute(
         select(weekday, hour, func.count())
-        .where(in_lines((await sync_groups(session)).values()), Ticket.day >= since, Ticket.day <= until)
+        .where(in_lines(await every_group(session)), Ticket.day >= since, Ticket.day <= until)
         .group_by(weekday, hour))).all()
     offset = _offset_hours(tenant)
     cells: dict[tuple[int, int], float] = {}

@@ -18,7 +18,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -27,7 +26,8 @@ from satupintu.agencies.hours import periods
 from satupintu.agencies.models import Agency, Counter, Holiday, Location
 from satupintu.audit.service import Change
 from satupintu.catalogue.models import TenantService
-from satupintu.db import session_tenant, utcnow
+from satupintu.db import insert_ignore, session_tenant, utcnow
+from satupintu.queue import groups
 from satupintu.queue.models import (
     ACTIVE,
     CounterGroup,
@@ -41,7 +41,6 @@ from satupintu.queue.models import (
 from satupintu.tenants.models import Tenant
 from satupintu.tenants.packs import DAYS
 
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MEASURED_SAMPLE = 200
 MIN_MEASURED = 3
 
@@ -143,48 +142,7 @@ def _closed(tenant: Tenant, state: Opening) -> QueueError:
                       opens_at=state.opens_at)
 
 
-# --- counter groups ------------------------------------------------------------------------------
-
-
-async def sync_groups(session: AsyncSession) -> dict[tuple[int, int], CounterGroup]:
-    """One group per (location, agency) that has counters; existing groups keep their letter.
-
-    A new group takes the first letter of its first counter's code if that letter is free in its
-    location (A1, A2 -> A), otherwise the first free letter. Concurrent callers compute the same
-    groups and insert them with ON CONFLICT DO NOTHING, so this is safe to call from any request.
-    """
-    groups = {(g.location_id, g.agency_id): g for g in (await session.scalars(select(CounterGroup))).all()}
-    counters = (await session.scalars(select(Counter).order_by(Counter.code))).all()
-    wanted: dict[tuple[int, int], str] = {}
-    for counter in counters:
-        wanted.setdefault((counter.location_id, counter.agency_id), counter.code)
-    missing = [key for key in wanted if key not in groups]
-    if not missing:
-        return groups
-    used: dict[int, set[str]] = {}
-    for (location_id, _agency), group in groups.items():
-        used.setdefault(location_id, set()).add(group.prefix)
-    tenant_id = session_tenant(session)
-    rows = []
-    for location_id, agency_id in sorted(missing, key=lambda k: (k[0], wanted[k])):
-        taken = used.setdefault(location_id, set())
-        first = wanted[(location_id, agency_id)][:1].upper()
-        prefix = first if first in LETTERS and first not in taken else next((c for c in LETTERS if c not in taken), None)
-        if prefix is None:
-            continue
-        taken.add(prefix)
-        now = utcnow()
-        rows.append({"tenant_id": tenant_id, "location_id": location_id, "agency_id": agency_id, "prefix": prefix,
-                     "created_at": now, "updated_at": now})
-    if rows:
-        await session.execute(insert_ignore(session, CounterGroup, rows))
-    fresh = (await session.scalars(select(CounterGroup).execution_options(populate_existing=True))).all()
-    return {(g.location_id, g.agency_id): g for g in fresh}
-
-
-def insert_ignore(session: AsyncSession, model: type, rows: list[dict[str, Any]]) -> Any:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model).values(rows).on_conflict_do_nothing()
+# --- lines (counter groups: see queue.groups, which only the services changing counters write) ---
 
 
 SETTING_FIELDS = ("priority_weight", "default_service_minutes", "booking_slot_minutes", "booking_share_percent",
@@ -215,45 +173,47 @@ async def get_service(session: AsyncSession, code: str) -> TenantService | None:
                                                             TenantService.enabled.is_(True)))
 
 
-async def queue_services(session: AsyncSession) -> list[tuple[Agency, list[TenantService]]]:
-    """The services a citizen can queue for (enabled, with an agency that has counters), by agency."""
-    groups = await sync_groups(session)
-    agency_ids = {agency_id for (_loc, agency_id) in groups}
-    services = (await session.scalars(select(TenantService).where(
+async def queue_services(session: AsyncSession) -> list[tuple[Agency, list[Any]]]:
+    """The services a citizen can queue for (enabled, with an agency that has a line), by agency: rows
+    of code, names and agency only (a list never reads the rest of a service)."""
+    agency_ids = select(CounterGroup.agency_id).where(groups.has_counter())
+    services = (await session.execute(select(
+        TenantService.code, TenantService.name_id, TenantService.name_en, TenantService.agency_id).where(
         TenantService.enabled.is_(True), TenantService.agency_id.in_(agency_ids)).order_by(TenantService.name_id))).all()
     agencies = {a.id: a for a in (await session.scalars(select(Agency).where(Agency.id.in_(agency_ids)))).all()}
-    by_agency: dict[int, list[TenantService]] = {}
+    by_agency: dict[int, list[Any]] = {}
     for service in services:
         by_agency.setdefault(service.agency_id, []).append(service)
     return [(agencies[a], items) for a, items in sorted(by_agency.items(), key=lambda kv: agencies[kv[0]].name)]
 
 
 async def queue_locations(session: AsyncSession) -> list[Location]:
-    """Locations that have at least one counter group."""
-    groups = await sync_groups(session)
-    ids = {location_id for (location_id, _a) in groups}
-    return [loc for loc in (await session.scalars(select(Location).order_by(Location.id))).all() if loc.id in ids]
+    """Locations that have at least one line."""
+    ids = select(CounterGroup.location_id).where(groups.has_counter())
+    return list((await session.scalars(select(Location).where(Location.id.in_(ids)).order_by(Location.id))).all())
 
 
-async def line_for(session: AsyncSession, service: TenantService, location_code: str | None) -> tuple[CounterGroup, Location]:
-    """The group a service's ticket joins: at the named location, else where its counter is."""
-    groups = await sync_groups(session)
+async def line_for(session: AsyncSession, service: Any, location_code: str | None) -> tuple[CounterGroup, Location]:
+    """The line a service's ticket joins: at the named location, else where its counter is, else at
+    the first location where its agency has a line. ``service`` needs ``agency_id`` and ``counter_id``."""
     if service.agency_id is None:
         raise _no_counter()
+    line = and_(CounterGroup.location_id == Location.id, CounterGroup.agency_id == service.agency_id,
+                groups.has_counter())
     if location_code:
-        location = await session.scalar(select(Location).where(Location.code == location_code[:40]))
-        if location is None:
+        found = (await session.execute(select(Location, CounterGroup).outerjoin(CounterGroup, line)
+                                       .where(Location.code == location_code[:40]))).first()
+        if found is None:
             raise QueueError("unknown_location", 422, N_("There is no such location in this region."))
     else:
-        location = None
+        query, found = select(Location, CounterGroup).join(CounterGroup, line), None
         if service.counter_id is not None:
-            counter = await session.get(Counter, service.counter_id)
-            location = await session.get(Location, counter.location_id) if counter else None
-        if location is None:
-            ids = sorted(loc for (loc, agency) in groups if agency == service.agency_id)
-            location = await session.get(Location, ids[0]) if ids else None
-    group = groups.get((location.id, service.agency_id)) if location else None
-    if group is None or location is None:
+            found = (await session.execute(query.join(Counter, Counter.location_id == Location.id)
+                                           .where(Counter.id == service.counter_id))).first()
+        if found is None:
+            found = (await session.execute(query.order_by(Location.id).limit(1))).first()
+    location, group = found if found is not None else (None, None)
+    if group is None:
         raise _no_counter()
     return group, location
 
@@ -472,8 +432,8 @@ async def board(session: AsyncSession, tenant: Tenant, location: Location, now: 
                 limit: int = 8) -> Board:
     """What is being called where in one location today, newest first, and how long each line is."""
     day = local_now(tenant, now).date()
-    groups = [g for g in (await sync_groups(session)).values() if g.location_id == location.id]
-    ids = [g.id for g in groups]
+    lines = list((await groups.lines(session, location.id)).values())
+    ids = [g.id for g in lines]
     calls = (await session.execute(
         select(Ticket.label, Counter.code, Counter.name, Ticket.status, Ticket.called_at, Ticket.recalled_at)
         .join(Counter, Counter.id == Ticket.counter_id)
@@ -484,13 +444,13 @@ async def board(session: AsyncSession, tenant: Tenant, location: Location, now: 
                                                     Ticket.status == TicketStatus.WAITING)
         .group_by(Ticket.group_id))).all())
     agencies = {a.id: a for a in (await session.scalars(select(Agency).where(
-        Agency.id.in_([g.agency_id for g in groups])))).all()}
+        Agency.id.in_([g.agency_id for g in lines])))).all()}
     return Board(
         location=location,
         calls=[Call(label_, code, name, status.value, as_utc(recalled or called))
                for label_, code, name, status, called, recalled in calls],
         lines=[LineLength(g.prefix, agencies[g.agency_id].short or agencies[g.agency_id].name, waiting.get(g.id, 0))
-               for g in sorted(groups, key=lambda g: g.prefix)],
+               for g in sorted(lines, key=lambda g: g.prefix)],
     )
 
 
@@ -537,8 +497,11 @@ async def active_ticket(session: AsyncSession, counter_id: int) -> Ticket | None
 
 
 async def group_of(session: AsyncSession, counter: Counter) -> CounterGroup:
-    groups = await sync_groups(session)
-    return groups[(counter.location_id, counter.agency_id)]
+    """The line a counter serves."""
+    group = await groups.line_of(session, counter.location_id, counter.agency_id)
+    if group is None:
+        raise _no_counter()
+    return group
 
 
 async def _lock_desk(session: AsyncSession, counter_id: int, now: datetime) -> None:
