@@ -133,6 +133,9 @@ async def _seed_every_table(database: Database) -> None:
             ])
             await _seed_queue(session, tenant, kepala)
             await _seed_applications(session, tenant, kepala, database.settings().secret_key)
+            from satupintu.open311 import keys as open311_keys
+
+            await open311_keys.create(session, f"Sistem uji {tenant.slug}")
     await engine.dispose()
 
 

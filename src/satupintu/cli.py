@@ -425,6 +425,39 @@ def _demo_logins(settings: Settings, slugs: list[str]) -> list[str]:
     return lines
 
 
+def _demo_api_keys(settings: Settings, slugs: list[str]) -> list[str]:
+    """One Open311 API key per regency, made once and kept beside the sign-ins (only digests are stored)."""
+    from satupintu.config import VAR_DIR
+
+    path = VAR_DIR / "demo-api-keys.txt"
+    if path.exists():
+        return path.read_text().splitlines()
+    lines = [f"{f'/{slug}/open311/v2/':<30} api_key={asyncio.run(_create_api_key(settings, slug, 'Demo'))}"
+             for slug in slugs]
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
+    return lines
+
+
+async def _create_api_key(settings: Settings, slug: str, label: str) -> str:
+    from satupintu.db import make_engine, make_sessionmaker, tenant_session
+    from satupintu.open311 import keys
+    from satupintu.tenants import service
+
+    engine = make_engine(settings.database_url)
+    maker = make_sessionmaker(engine)
+    try:
+        async with tenant_session(maker, None) as session:
+            tenant = await service.get_by_slug(session, slug)
+        if tenant is None:
+            raise click.ClickException(f"unknown tenant {slug!r}; see `satupintu tenants list`")
+        async with tenant_session(maker, tenant.id) as session:
+            _change, key = await keys.create(session, label)
+            return key
+    finally:
+        await engine.dispose()
+
+
 async def _demo_transfer(settings: Settings) -> None:
     """The documented study visits, MoU and innovations of the four regencies (idempotent)."""
     from satupintu.db import make_engine, make_sessionmaker
@@ -458,6 +491,9 @@ def demo() -> None:
         click.echo(f"  {base}/{slug}/")
     click.echo("\nDemo sign-ins (kept in var/demo-logins.txt):")
     for line in _demo_logins(settings, slugs):
+        click.echo(f"  {line}")
+    click.echo("Open311 API keys, one per regency (kept in var/demo-api-keys.txt):")
+    for line in _demo_api_keys(settings, slugs):
         click.echo(f"  {line}")
     if not settings.production:
         # The demo's queues take tickets at any hour, so the whole flow can be tried after closing time.

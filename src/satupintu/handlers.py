@@ -67,13 +67,16 @@ async def show(page: Page, status: int, **context: Any) -> Template:
 
 
 async def submit(request: Request, session: AsyncSession, form: Form, save: Callable[[], Awaitable[Change | None]],
-                 *, again: Page, to: str | Callable[[Change | None], str],
-                 refused: Mapping[type[Exception], str] | None = None) -> Template | Redirect:
+                 *, again: Page, to: str | Callable[[Change | None], str] | None = None,
+                 refused: Mapping[type[Exception], str] | None = None,
+                 done: Callable[[], Awaitable[Template]] | None = None) -> Template | Redirect:
     """Validate, 422 with errors, save, audit, redirect with a confirmation.
 
     ``save`` runs only when the form is valid and returns the change it made (None: nothing to
     record). It refuses with ``Invalid`` (messages per field), or with an exception named in
-    ``refused``, whose message then stands at the field given there.
+    ``refused``, whose message then stands at the field given there. ``done``, instead of ``to``,
+    answers with a page at once rather than a redirect: for a secret shown once (a new API key),
+    which must not wait in the session store for the next page.
     """
     try:
         form.check()
@@ -84,6 +87,9 @@ async def submit(request: Request, session: AsyncSession, form: Form, save: Call
         field = next(name for kind, name in (refused or {}).items() if isinstance(exc, kind))
         return await show(again, 422, errors={field: str(exc)}, values=form.data)
     entry = await audit.record_change(session, me(request), change) if change is not None else None
+    if done is not None:
+        return await done()
+    assert to is not None, "submit needs where to go (to) or what to show (done)"
     flash(request, present.headline(change.action, change.entity, change.key) if entry is not None
           else _("Saved. Nothing had changed."))
     return Redirect(to if isinstance(to, str) else to(change), status_code=303)

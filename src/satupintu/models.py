@@ -10,6 +10,7 @@ from satupintu.catalogue.models import TenantService
 from satupintu.db import Base
 from satupintu.knowledge.models import ModuleProgress, QuizAttempt
 from satupintu.onboarding.models import Invitation, JoinRequest, OnboardingState
+from satupintu.open311.models import ApiKey
 from satupintu.periodic import ScheduledRun
 from satupintu.queue.models import (Booking, BookingSlot, CounterGroup, Desk, NumberSequence, QueueSettings,
                                     ServiceQueueRule, Ticket)
@@ -17,7 +18,7 @@ from satupintu.tenants.models import Tenant, TenantPolicy
 from satupintu.transfer.models import Innovation, Mou, PublicInnovation, Replication, StudyVisit
 
 __all__ = [
-    "Agency", "Application", "ApplicationDocument", "ApplicationEvent", "AuditEntry", "Base", "Counter", "Holiday", "IdentityProvider", "Invitation", "JoinRequest", "Location",
+    "Agency", "ApiKey", "Application", "ApplicationDocument", "ApplicationEvent", "AuditEntry", "Base", "Counter", "Holiday", "IdentityProvider", "Invitation", "JoinRequest", "Location",
     "OnboardingState", "PlatformAccount",
     "StaffAccount", "Tenant", "TenantPolicy", "TenantService", "WebSession",
     "BenchmarkPoint", "BenchmarkRollup", "MonthlyOperations", "ServiceEvaluation", "SurveyResult",

@@ -35,7 +35,7 @@ def post(client, path, **data):
 
 def test_every_console_page_opens_for_the_tenant_admin(admin):
     for path in ("", "layanan", "layanan/skck-baru", "instansi", "instansi/dispendukcapil", "lokasi", "lokasi/mpp",
-                 "kebijakan", "staf", "sso", "audit", "layanan?status=nonaktif&q=paspor"):
+                 "kebijakan", "staf", "sso", "kunci-api", "audit", "layanan?status=nonaktif&q=paspor"):
         response = admin.get(f"/banyuwangi/admin/{path}")
         assert response.status_code == 200, path
         assert "<main" in response.text and 'lang="id"' in response.text

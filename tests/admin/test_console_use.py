@@ -57,10 +57,10 @@ def test_the_menu_is_grouped_with_the_current_groups_pages_beneath(admin):
     assert '<a href="/banyuwangi/admin/instansi" aria-current="true">Organisasi</a>' in menu
     assert '<a class="public" href="/banyuwangi/">' in menu
     pages = page.split('class="wrap subnav"', 1)[1].split("</nav>", 1)[0]
-    assert re.findall(r">([^<]+)</a>", pages) == ["Instansi", "Lokasi dan loket", "Staf", "SSO"]
+    assert re.findall(r">([^<]+)</a>", pages) == ["Instansi", "Lokasi dan loket", "Staf", "SSO", "Kunci API"]
     assert '<a href="/banyuwangi/admin/lokasi" aria-current="page">' in pages
-    for path in ("", "audit", "layanan", "kebijakan", "instansi", "staf", "sso", "pelatihan", "inovasi", "kunjungan",
-                 "mou", "kinerja/"):
+    for path in ("", "audit", "layanan", "kebijakan", "instansi", "staf", "sso", "kunci-api", "pelatihan", "inovasi",
+                 "kunjungan", "mou", "kinerja/"):
         shown = admin.get(f"/banyuwangi/admin/{path}").text
         assert shown.count('aria-current="page"') == 1, path
 
@@ -171,11 +171,12 @@ def test_every_recorded_field_is_named():
     from satupintu.audit import present
     from satupintu.benchmarks import service as benchmarks
     from satupintu.catalogue import service as catalogue
+    from satupintu.open311 import keys
     from satupintu.tenants import service as tenants
     from satupintu.transfer import service as transfer
 
     recorded = set()
-    for module in (accounts, agencies, benchmarks, catalogue, tenants, transfer):
+    for module in (accounts, agencies, benchmarks, catalogue, keys, tenants, transfer):
         for name in dir(module):
             if name.endswith("_FIELDS") and name != "SHARED_FIELDS":
                 recorded |= set(getattr(module, name))

@@ -110,7 +110,10 @@ def test_demo_serves_four_regencies_and_keeps_data_between_runs(sqlite_env):
     assert "admin@banyuwangi.demo.satupintu.id" in first and "/kementerian" not in first.split("Demo")[0]
     logins = (Path(env["SATUPINTU_VAR_DIR"]) / "demo-logins.txt").read_text()
     assert "kementerian@demo.satupintu.id" in logins
+    api_keys = (Path(env["SATUPINTU_VAR_DIR"]) / "demo-api-keys.txt").read_text()
+    assert "/banyuwangi/open311/v2/" in api_keys and api_keys.splitlines()[0] in first  # listed beside the sign-ins
     _run_demo(env)
     second = env["_output"]
     assert "created" not in second, "a second run must keep the data, not load it again"
     assert f"{base}/banyuwangi/" in second
+    assert api_keys.splitlines()[0] in second  # the same keys, not new ones

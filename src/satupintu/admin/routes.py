@@ -6,6 +6,7 @@ from litestar import Router
 
 from satupintu.admin import (
     agencies,
+    api_keys,
     control,
     counters,
     locations,
@@ -28,7 +29,7 @@ router = Router(
     dependencies={"tenant": provide_staff_tenant},
     route_handlers=[
         *overview.handlers, *services.handlers, *agencies.handlers, *locations.handlers, *counters.handlers,
-        *policies.handlers, *queue.handlers, *staff.handlers, *sso.handlers, *training.handlers, *transfer.handlers,
+        *policies.handlers, *queue.handlers, *staff.handlers, *sso.handlers, *api_keys.handlers, *training.handlers, *transfer.handlers,
         *control.handlers,
         performance.router,
     ],

@@ -18,13 +18,14 @@ ENTITIES = {
     "holiday": N_("Holiday"), "policy": N_("Policies"), "staff": N_("Staff member"), "sso": N_("Single sign-on"),
     "tenant": N_("Regency"), "innovation": N_("Innovation"), "visit": N_("Study visit"), "mou": N_("MoU"),
     "survey": N_("Satisfaction survey"), "evaluation": N_("Self-assessment"), "operations": N_("Monthly figures"),
+    "api_key": N_("Open311 API key"),
 }
 """Every kind of row the console changes, in the order the audit log's filter offers them."""
 
 ACTIONS = {
     "create": N_("%(what)s added"), "update": N_("%(what)s changed"), "delete": N_("%(what)s deleted"),
     "replicate": N_("%(what)s replicated"), "verify": N_("%(what)s verified"),
-    "unverify": N_("%(what)s no longer verified"),
+    "unverify": N_("%(what)s no longer verified"), "revoke": N_("%(what)s revoked"),
 }
 
 FIELDS = {
@@ -52,7 +53,8 @@ FIELDS = {
     "verified": N_("Verified"), "month": N_("Month"), "visitors": N_("Visitors"), "transactions": N_("Transactions"),
     "complaints_received": N_("Complaints received"), "complaints_on_time": N_("Complaints answered on time"),
     "preset": N_("Preset"), "offered": N_("Services offered"), "assigned": N_("Services assigned"),
-    "added": N_("Added"), "full_name": N_("Full name"),
+    "added": N_("Added"), "full_name": N_("Full name"), "label": N_("Label"), "hint": N_("Key begins with"),
+    "revoked_at": N_("Revoked at"),
 }
 """Every field a service records (tests check each ``*_FIELDS`` of the services is here)."""
 
