@@ -160,6 +160,17 @@ async def _seed_applications(session, tenant, staff, secret_key: str) -> None:
     await applications.advance(session, made, ApplicationStatus.VERIFIED,
                                Principal("staff", staff.id, staff.email, staff.name, "tenant_admin", tenant.id,
                                          tenant.slug), now=when)
+    await _seed_permit(session, made, when)
+
+
+async def _seed_permit(session, application, when) -> None:
+    """A permit issued first whose documents were completed long ago, so no sweep touches it."""
+    import datetime as dt
+
+    from satupintu.applications.permits import Permit
+
+    session.add(Permit(application_id=application.id, issued_at=when, documents_due_at=when + dt.timedelta(days=30),
+                       completed_at=when))
 
 
 async def _seed_queue(session, tenant, staff) -> None:

@@ -3,6 +3,7 @@
 from satupintu.accounts.models import IdentityProvider, PlatformAccount, StaffAccount, WebSession
 from satupintu.agencies.models import Agency, Counter, Holiday, Location
 from satupintu.applications.models import Application, ApplicationDocument, ApplicationEvent
+from satupintu.applications.permits import Permit
 from satupintu.audit.models import AuditEntry
 from satupintu.benchmarks.models import (BenchmarkPoint, BenchmarkRollup, MonthlyOperations,
                                          ServiceEvaluation, SurveyResult)
@@ -19,7 +20,7 @@ from satupintu.transfer.models import Innovation, Mou, PublicInnovation, Replica
 
 __all__ = [
     "Agency", "ApiKey", "Application", "ApplicationDocument", "ApplicationEvent", "AuditEntry", "Base", "Counter", "Holiday", "IdentityProvider", "Invitation", "JoinRequest", "Location",
-    "OnboardingState", "PlatformAccount",
+    "OnboardingState", "Permit", "PlatformAccount",
     "StaffAccount", "Tenant", "TenantPolicy", "TenantService", "WebSession",
     "BenchmarkPoint", "BenchmarkRollup", "MonthlyOperations", "ServiceEvaluation", "SurveyResult",
     "ScheduledRun", "ModuleProgress", "QuizAttempt", "Innovation", "Mou", "PublicInnovation", "Replication", "StudyVisit",

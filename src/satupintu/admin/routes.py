@@ -12,6 +12,7 @@ from satupintu.admin import (
     locations,
     overview,
     performance,
+    permits,
     policies,
     queue,
     services,
@@ -29,7 +30,7 @@ router = Router(
     dependencies={"tenant": provide_staff_tenant},
     route_handlers=[
         *overview.handlers, *services.handlers, *agencies.handlers, *locations.handlers, *counters.handlers,
-        *policies.handlers, *queue.handlers, *staff.handlers, *sso.handlers, *api_keys.handlers, *training.handlers, *transfer.handlers,
+        *policies.handlers, *permits.handlers, *queue.handlers, *staff.handlers, *sso.handlers, *api_keys.handlers, *training.handlers, *transfer.handlers,
         *control.handlers,
         performance.router,
     ],

@@ -44,6 +44,7 @@ class ApplicationStatus(enum.StrEnum):
     READY = "ready"  # ready for pick-up
     DELIVERED = "delivered"  # handed over (picked up or delivered)
     REJECTED = "rejected"  # with a reason
+    REVOKED = "revoked"  # a permit issued first whose documents did not follow in time (applications.permits)
 
 
 class Submitter(enum.StrEnum):

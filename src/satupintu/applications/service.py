@@ -239,6 +239,9 @@ async def submit(session: AsyncSession, tenant: Tenant, service_code: str, nik: 
     session.add(ApplicationEvent(application_id=application.id, status=ApplicationStatus.SUBMITTED,
                                  actor=submitted_by, staff_id=staff_id, at=now))
     await session.flush()
+    from satupintu.applications import permits  # it builds on this module
+
+    await permits.issue_first(session, tenant, application, service, now)
     return application
 
 
@@ -364,4 +367,5 @@ def status_name(status: ApplicationStatus) -> str:
 STATUS_NAMES = {
     S.SUBMITTED: N_("submitted"), S.VERIFIED: N_("verified"), S.IN_PROCESS: N_("in process"), S.DONE: N_("done"),
     S.READY: N_("ready for pick-up"), S.DELIVERED: N_("delivered"), S.REJECTED: N_("rejected"),
+    S.REVOKED: N_("permit revoked"),
 }

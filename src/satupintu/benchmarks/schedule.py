@@ -131,6 +131,29 @@ def queue_lines(settings: Settings) -> Callable[[], None]:
     return run
 
 
+def permit_sweep(settings: Settings) -> Callable[[], None]:
+    """Remind holders of permits issued first and revoke those whose documents are overdue
+    (applications.permits.sweep): deadlines are columns, so a late or repeated run loses and repeats nothing."""
+
+    def run() -> None:
+        from satupintu import notify
+        from satupintu.applications import permits
+        from satupintu.db import make_engine, make_sessionmaker
+
+        async def work() -> permits.SweepResult:
+            engine = make_engine(settings.database_url)
+            try:
+                return await permits.sweep(make_sessionmaker(engine), notify.from_settings(settings),
+                                           secret_key=settings.secret_key, base_url=settings.public_url)
+            finally:
+                await engine.dispose()
+
+        result = asyncio.run(work())
+        log.info("permits swept", reminders=result.reminders, revoked=result.revoked)
+
+    return run
+
+
 def jobs(settings: Settings) -> list[Job]:
     return [Job("rollups-nightly", nightly_rollups(settings), CronTrigger(hour=1, minute=30, timezone=TIMEZONE),
                 "recompute every regency's benchmark rollups at 01:30 WIB"),
@@ -139,7 +162,9 @@ def jobs(settings: Settings) -> list[Job]:
             Job("queue-bookings", booking_sweep(settings), CronTrigger(minute="*/5", timezone=TIMEZONE),
                 "send due booking reminders and release no-shows every five minutes"),
             Job("queue-lines", queue_lines(settings), CronTrigger(minute=40, timezone=TIMEZONE),
-                "check every hour that each regency's queue lines match its counters")]
+                "check every hour that each regency's queue lines match its counters"),
+            Job("application-permits", permit_sweep(settings), CronTrigger(minute="7,37", timezone=TIMEZONE),
+                "remind holders of permits issued first and revoke those whose documents are overdue")]
 
 
 def latest_slot(trigger: CronTrigger, now: datetime) -> datetime | None:
