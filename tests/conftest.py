@@ -164,13 +164,19 @@ async def _seed_applications(session, tenant, staff, secret_key: str) -> None:
 
 
 async def _seed_permit(session, application, when) -> None:
-    """A permit issued first whose documents were completed long ago, so no sweep touches it."""
+    """A permit issued first whose documents were completed long ago, so no sweep touches it, and a
+    delivery handed over long ago (its address erased)."""
     import datetime as dt
 
+    from satupintu.applications.delivery import Delivery, DeliveryStatus
     from satupintu.applications.permits import Permit
 
-    session.add(Permit(application_id=application.id, issued_at=when, documents_due_at=when + dt.timedelta(days=30),
-                       completed_at=when))
+    session.add_all([
+        Permit(application_id=application.id, issued_at=when, documents_due_at=when + dt.timedelta(days=30),
+               completed_at=when),
+        Delivery(application_id=application.id, status=DeliveryStatus.DELIVERED, code_digest="0" * 64,
+                 requested_at=when, delivered_at=when),
+    ])
 
 
 async def _seed_queue(session, tenant, staff) -> None:

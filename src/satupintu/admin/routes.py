@@ -9,6 +9,7 @@ from satupintu.admin import (
     api_keys,
     control,
     counters,
+    deliveries,
     locations,
     overview,
     performance,
@@ -30,7 +31,7 @@ router = Router(
     dependencies={"tenant": provide_staff_tenant},
     route_handlers=[
         *overview.handlers, *services.handlers, *agencies.handlers, *locations.handlers, *counters.handlers,
-        *policies.handlers, *permits.handlers, *queue.handlers, *staff.handlers, *sso.handlers, *api_keys.handlers, *training.handlers, *transfer.handlers,
+        *policies.handlers, *permits.handlers, *deliveries.handlers, *queue.handlers, *staff.handlers, *sso.handlers, *api_keys.handlers, *training.handlers, *transfer.handlers,
         *control.handlers,
         performance.router,
     ],

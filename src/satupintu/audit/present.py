@@ -19,7 +19,7 @@ ENTITIES = {
     "tenant": N_("Regency"), "innovation": N_("Innovation"), "visit": N_("Study visit"), "mou": N_("MoU"),
     "survey": N_("Satisfaction survey"), "evaluation": N_("Self-assessment"), "operations": N_("Monthly figures"),
     "api_key": N_("Open311 API key"),
-    "permit": N_("Permit issued first"),
+    "permit": N_("Permit issued first"), "delivery": N_("Courier delivery"),
 }
 """Every kind of row the console changes, in the order the audit log's filter offers them."""
 
@@ -56,6 +56,7 @@ FIELDS = {
     "preset": N_("Preset"), "offered": N_("Services offered"), "assigned": N_("Services assigned"),
     "added": N_("Added"), "full_name": N_("Full name"), "label": N_("Label"), "hint": N_("Key begins with"),
     "revoked_at": N_("Revoked at"), "documents_complete": N_("Documents complete"),
+    "application_status": N_("Application status"),
 }
 """Every field a service records (tests check each ``*_FIELDS`` of the services is here)."""
 
