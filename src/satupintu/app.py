@@ -35,6 +35,7 @@ from satupintu.queue import reservations as queue_reservations
 from satupintu.queue import routes as queue_routes
 from satupintu.storage import open_storage
 from satupintu.storage import routes as storage_routes
+from satupintu.survey import routes as survey_routes
 from satupintu.transfer import routes as transfer_routes
 from satupintu.config import Settings
 from satupintu.db import make_engine, make_sessionmaker
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             benchmarks_routes.router,
             queue_routes.router, queue_reservations.router, queue_console.router, delivery_routes.router,
             storage_routes.serve,
+            survey_routes.public_router, survey_routes.counter_router,
             web.static_files,
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), queue_live.channels_plugin(settings)],

@@ -16,6 +16,7 @@ from satupintu.open311.models import ApiKey
 from satupintu.periodic import ScheduledRun
 from satupintu.queue.models import (Booking, BookingSlot, CounterGroup, Desk, NumberSequence, QueueSettings,
                                     ServiceQueueRule, Ticket)
+from satupintu.survey.models import SurveyResponse
 from satupintu.tenants.models import Tenant, TenantPolicy
 from satupintu.transfer.models import Innovation, Mou, PublicInnovation, Replication, StudyVisit
 
@@ -26,4 +27,5 @@ __all__ = [
     "BenchmarkPoint", "BenchmarkRollup", "MonthlyOperations", "ServiceEvaluation", "SurveyResult",
     "ScheduledRun", "ModuleProgress", "QuizAttempt", "Innovation", "Mou", "PublicInnovation", "Replication", "StudyVisit",
     "Booking", "BookingSlot", "CounterGroup", "Desk", "NumberSequence", "QueueSettings", "ServiceQueueRule", "Ticket",
+    "SurveyResponse",
 ]

@@ -75,7 +75,7 @@ def test_rollups_match_each_regions_own_data(database):
     assert figures["onboarding_readiness"] == 100.0  # a live mall passes every go-live check
     assert figures["innovations"] >= 1
     assert 0.0 <= figures["training_completion"] <= 100.0
-    assert rows["banyuwangi"].details == {"ikm_period": "2026-S1", "ikm_respondents": 100, "ipp_year": 2025,
+    assert rows["banyuwangi"].details == {"ikm_period": "2026-S1", "ikm_respondents": 100, "ikm_source": "summary", "ipp_year": 2025,
                                           "ipp_verified": False, "operations_source": "reported"}
 
 
@@ -123,7 +123,12 @@ def test_series_and_the_skip_of_up_to_date_requests(database):
     assert forced.computed_at > first.computed_at, "the nightly run recomputes anyway"
     assert first.data_revision == skipped.data_revision == forced.data_revision
     assert [p.period for p in kinds["month"]] == ["2026-05"]
-    assert kinds["survey"][0].figures == {"ikm": 85.0, "respondents": 100}
+    # the seeded answers in the app (January 2020, every element 3) and the seeded upload (2026-S1)
+    assert [(p.period, p.figures["source"]) for p in kinds["survey"]] == [("2020-S1", "live"), ("2026-S1", "summary")]
+    assert kinds["survey"][0].figures == {"ikm": 75.0, "respondents": 1, "source": "live", "transactions": 0,
+                                          "sample": 0, "elements": {f"U{n}": 3.0 for n in range(1, 10)}}
+    assert kinds["survey"][1].figures == {"ikm": 85.0, "respondents": 100, "source": "summary",
+                                          "elements": {f"U{n}": 3.4 for n in range(1, 10)}}
     assert kinds["year"][0].figures == {"ipp": 4.0, "verified": False}
 
 
@@ -241,7 +246,7 @@ def test_two_first_rollups_of_a_new_regency_do_not_collide(database, monkeypatch
             for engine in engines:
                 await engine.dispose()
 
-    expected = ([], ["labuhanbatu"], [("month", "2026-05"), ("survey", "2026-S1"), ("year", "2025")])
+    expected = ([], ["labuhanbatu"], [("month", "2026-05"), ("survey", "2020-S1"), ("survey", "2026-S1"), ("year", "2025")])
     failed = [outcome for outcome in run(work()) if outcome != expected]
     assert not failed, failed[:1]
 

@@ -20,7 +20,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.admin.common import url
-from satupintu.benchmarks import charts, display, formulas, monthly, periods, rollups, service
+from satupintu.benchmarks import charts, display, formulas, monthly, periods, rollups, service, skm
 from satupintu.benchmarks.indicators import INDICATORS, evaluation_index, survey_ikm
 from satupintu.benchmarks.routes import formatter, scale
 from satupintu.forms import Form
@@ -71,13 +71,18 @@ async def position(tenant: Tenant, db_session: AsyncSession) -> Template:
 
 async def _survey_page(session: AsyncSession, tenant: Tenant, status: int = 200, **context: Any) -> Template:
     results = await service.surveys(session)
+    counted = await skm.surveys(session)
+    session.info.pop(monthly.CACHE, None)
     rows = []
     for result in results:
         value = survey_ikm(result)
         rows.append({"result": result, "label": periods.label(result.period), "ikm": formulas.round2(value),
-                     "grade": formulas.ikm_grade(value)})
+                     "grade": formulas.ikm_grade(value), "set_aside": result.period in counted.set_aside})
+    live = [p for p in counted.counted if p.source == skm.LIVE]
     return _page("benchmarks_survey", tenant, "survey", status, rows=rows, elements=formulas.ELEMENT_NAMES,
-                 max_size="1 MB", **context)
+                 max_size="1 MB", live=[{"label": periods.label(p.period), "respondents": p.respondents,
+                                         "ikm": formulas.round2(p.ikm), "grade": formulas.ikm_grade(p.ikm),
+                                         "period": p.period} for p in reversed(live)], **context)
 
 
 @get("/survei", name="benchmarks:survey")

@@ -53,11 +53,16 @@ ELEMENT_NAMES = {
 }
 
 
-def round2(value: Fraction | Decimal | int) -> Decimal:
-    """Round half up to two decimals, exactly (no binary floating point on the way)."""
+def round_half_up(value: Fraction | Decimal | int, places: int) -> Decimal:
+    """Round half up to ``places`` decimals, exactly (no binary floating point on the way)."""
     value = Fraction(value)
-    scaled = math.floor(abs(value) * 100 + Fraction(1, 2))
-    return (Decimal(scaled if value >= 0 else -scaled) / 100).quantize(Decimal("0.01"))
+    scaled = math.floor(abs(value) * 10 ** places + Fraction(1, 2))
+    return (Decimal(scaled if value >= 0 else -scaled).scaleb(-places)).quantize(Decimal(1).scaleb(-places))
+
+
+def round2(value: Fraction | Decimal | int) -> Decimal:
+    """Round half up to two decimals, exactly."""
+    return round_half_up(value, 2)
 
 
 def to_fraction(text: str | Decimal | int) -> Fraction:
@@ -85,6 +90,56 @@ IKM_GRADES = (
     Grade("C", N_("Poor"), Decimal("65.00")),
     Grade("D", N_("Bad"), Decimal("25.00")),
 )
+
+
+@dataclass(frozen=True)
+class GradeRow:
+    """One row of the regulation's table: the interval value (1..4) and its conversion (25..100)."""
+
+    letter: str
+    interval_low: Decimal
+    interval_high: Decimal
+    ikm_low: Decimal
+    ikm_high: Decimal
+
+
+GRADE_TABLE = (
+    GradeRow("A", Decimal("3.5324"), Decimal("4.00"), Decimal("88.31"), Decimal("100.00")),
+    GradeRow("B", Decimal("3.0644"), Decimal("3.532"), Decimal("76.61"), Decimal("88.30")),
+    GradeRow("C", Decimal("2.60"), Decimal("3.064"), Decimal("65.00"), Decimal("76.60")),
+    GradeRow("D", Decimal("1.00"), Decimal("2.5996"), Decimal("25.00"), Decimal("64.99")),
+)
+"""PermenPANRB 14/2017's table of values, as printed. Its interval bounds are the converted bounds
+divided by 25 and cut to four decimals, which leaves gaps (3.0642 is in no row); the grade is therefore
+decided on the converted value rounded to two decimals (``ikm_grade``, whose bounds are the
+``ikm_low`` column), and the 1..4 column is what pages print beside it. A test checks that the two
+agree on every value of the 1..4 scale the table covers."""
+
+
+def interval_grade(value: Fraction | Decimal) -> str | None:
+    """The letter of the table's 1..4 column for a value it covers; None for a value in one of its gaps."""
+    value = Fraction(value)
+    for row in GRADE_TABLE:
+        if Fraction(row.interval_low) <= value <= Fraction(row.interval_high):
+            return row.letter
+    return None
+
+
+SAMPLE_CHI_SQUARE = Fraction("3.841")
+SAMPLE_PROPORTION = Fraction(1, 2)
+SAMPLE_MARGIN = Fraction(5, 100)
+
+
+def krejcie_morgan(population: int) -> int:
+    """The sample size Krejcie and Morgan (1970) give for a population of ``population`` transactions,
+    as PermenPANRB 14/2017 asks: s = X^2 N P(1-P) / (d^2 (N-1) + X^2 P(1-P)) with X^2 = 3.841 (one
+    degree of freedom, 95 %), P = 0.5 and d = 0.05, rounded half up as their table, which the
+    regulation reprints, is rounded (15 -> 14, 50 -> 44, 100 -> 80, 500 -> 217, 1000 -> 278)."""
+    if population <= 0:
+        return 0
+    spread = SAMPLE_CHI_SQUARE * SAMPLE_PROPORTION * (1 - SAMPLE_PROPORTION)
+    size = spread * population / (SAMPLE_MARGIN ** 2 * (population - 1) + spread)
+    return math.floor(size + Fraction(1, 2))
 
 
 def element_averages(totals: Sequence[Fraction | int], respondents: int) -> list[Fraction]:

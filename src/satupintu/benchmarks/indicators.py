@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.agencies.models import Agency
-from satupintu.benchmarks import formulas, monthly, periods
+from satupintu.benchmarks import formulas, monthly, skm
 from satupintu.benchmarks.formulas import N_
 from satupintu.benchmarks.models import TOTAL_SCALE, SCORE_SCALE, MonthlyOperations, ServiceEvaluation, SurveyResult
 from satupintu.catalogue.models import TenantService
@@ -42,6 +42,7 @@ UNITS = {
     "ipp": N_("index 0 to 5"),
     "per_month": N_("per month"),
     "minutes": N_("minutes"),
+    "score": N_("average score 1 to 4"),
 }
 
 GROUPS = {
@@ -138,12 +139,9 @@ async def policy(session: AsyncSession) -> TenantPolicy | None:
     return await _cached(session, "policy", load)
 
 
-async def latest_survey(session: AsyncSession) -> SurveyResult | None:
-    async def load() -> SurveyResult | None:
-        rows = (await session.scalars(select(SurveyResult))).all()
-        return max(rows, key=lambda r: periods.sort_key(r.period), default=None)
-
-    return await _cached(session, "survey", load)
+async def latest_survey(session: AsyncSession) -> skm.SurveyPeriod | None:
+    """The latest counted survey period: answers in the app where they exist, an upload otherwise."""
+    return (await skm.surveys(session)).latest
 
 
 async def latest_evaluation(session: AsyncSession) -> ServiceEvaluation | None:
@@ -309,13 +307,36 @@ async def policies_adopted(session: AsyncSession) -> float | None:
 
 # -- satisfaction and evaluation ------------------------------------------------------------------
 
+SURVEY_SOURCE = N_("Answers citizens give in SatuPintu after being served; for periods without them, survey "
+                   "results uploaded by the regency")
+
+
 @indicator("ikm", N_("Satisfaction index (IKM)"), "ikm", group="quality", precision=2, summary=True,
            definition=N_("Indeks Kepuasan Masyarakat of the latest survey period: the nine element averages "
-                         "(U1 to U9, scored 1 to 4), each weighted 1/9, times 25 (PermenPANRB 14/2017)."),
-           source=N_("Survey results uploaded by the regency"))
+                         "(U1 to U9, scored 1 to 4), each weighted 1/9, times 25 (PermenPANRB 14/2017). A month "
+                         "with answers in the app is counted from them (per semester) and an uploaded period "
+                         "that includes such a month is set aside, so no answer is counted twice."),
+           source=SURVEY_SOURCE)
 async def ikm(session: AsyncSession) -> float | None:
     result = await latest_survey(session)
-    return None if result is None else float(formulas.round2(survey_ikm(result)))
+    return None if result is None else float(formulas.round2(result.ikm))
+
+
+def _element(index: int) -> Compute:
+    async def compute(session: AsyncSession) -> float | None:
+        result = await latest_survey(session)
+        return None if result is None else float(result.averages[index])
+
+    return compute
+
+
+for _index, (_code, _label) in enumerate(zip(formulas.ELEMENTS, (
+        N_("IKM U1: requirements"), N_("IKM U2: procedures"), N_("IKM U3: completion time"),
+        N_("IKM U4: cost or tariff"), N_("IKM U5: service products"), N_("IKM U6: staff competence"),
+        N_("IKM U7: staff conduct"), N_("IKM U8: complaint handling"), N_("IKM U9: facilities")))):
+    indicator(f"ikm_{_code.lower()}", _label, "score", group="quality", precision=2, source=SURVEY_SOURCE,
+              definition=N_("The element's average score (NRR, 1 to 4) in the latest survey period, the same "
+                            "period as the IKM."))(_element(_index))
 
 
 @indicator("ipp", N_("Evaluation index (IPP)"), "ipp", group="quality", precision=2, summary=True,

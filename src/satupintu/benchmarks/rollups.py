@@ -29,17 +29,15 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from satupintu.benchmarks import formulas, monthly, periods
+from satupintu.benchmarks import formulas, monthly, periods, skm
 from satupintu.benchmarks.indicators import (
     CACHE,
     INDICATORS,
     Indicator,
     evaluation_index,
     latest_evaluation,
-    latest_survey,
-    survey_ikm,
 )
-from satupintu.benchmarks.models import BenchmarkPoint, BenchmarkRollup, ServiceEvaluation, SurveyResult
+from satupintu.benchmarks.models import BenchmarkPoint, BenchmarkRollup, ServiceEvaluation
 from satupintu.db import tenant_session, utcnow
 from satupintu.tenants.models import Tenant, TenantStatus
 
@@ -63,9 +61,14 @@ async def compute(session: AsyncSession) -> Snapshot:
         value = ind.rounded(await ind.compute(session))
         figures[ind.name] = None if value is None else float(value)
     details: dict[str, Any] = {}
-    survey = await latest_survey(session)
-    if survey is not None:
-        details.update(ikm_period=survey.period, ikm_respondents=survey.respondents)
+    surveys = await skm.surveys(session)
+    if surveys.latest is not None:
+        details.update(ikm_period=surveys.latest.period, ikm_respondents=surveys.latest.respondents,
+                       ikm_source=surveys.latest.source)
+        if surveys.latest.transactions is not None:
+            details.update(ikm_transactions=surveys.latest.transactions, ikm_sample=surveys.latest.sample)
+    if surveys.set_aside:
+        details["ikm_set_aside"] = surveys.set_aside
     evaluation = await latest_evaluation(session)
     if evaluation is not None:
         details.update(ipp_year=evaluation.year, ipp_verified=evaluation.verified_at is not None)
@@ -74,9 +77,7 @@ async def compute(session: AsyncSession) -> Snapshot:
     source = monthly.source_of(await monthly.recent(session))
     if source is not None:
         details["operations_source"] = source
-    for result in (await session.scalars(select(SurveyResult))).all():
-        points.append(("survey", result.period, {"ikm": float(formulas.round2(survey_ikm(result))),
-                                                 "respondents": result.respondents}))
+    points += [("survey", period.period, period.figures()) for period in surveys.counted]
     for row in (await session.scalars(select(ServiceEvaluation))).all():
         index = evaluation_index(row)
         points.append(("year", str(row.year), {"ipp": None if index is None else float(formulas.round2(index)),

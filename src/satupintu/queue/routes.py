@@ -23,7 +23,10 @@ from satupintu.db import tenant_session
 from satupintu.forms import Form
 from satupintu.i18n import gettext as _
 from satupintu.queue import live, service
+from satupintu.queue.models import TicketStatus
 from satupintu.queue.schemas import BoardOut, CallOut, LineOut, QueueErrorOut, TicketIn, TicketOut
+from satupintu.survey import routes as survey_routes
+from satupintu.survey import service as survey
 from satupintu.tenancy import provide_tenant, resolve
 from satupintu.tenants import service as tenants_service
 from satupintu.tenants.models import Tenant
@@ -101,8 +104,10 @@ async def ticket_page(request: Request, tenant: Tenant, db_session: AsyncSession
     state = await service.ticket_state(db_session, ticket)
     url = ticket_url(request, tenant, ticket.public_id)
     fragment = request.headers.get("hx-request") == "true"
+    rate = await survey_routes.invitation(request, tenant, db_session, survey.TICKET, ticket.public_id) \
+        if ticket.status == TicketStatus.DONE else None
     return Template("queue/_status.html" if fragment else "queue/ticket.html", context={
-        "tenant": tenant, "state": state, "ticket": ticket, "url": url, "poll": POLL_SECONDS,
+        "tenant": tenant, "state": state, "ticket": ticket, "url": url, "poll": POLL_SECONDS, "rate": rate,
         "slot": service.local_time(tenant, ticket.slot_at), "zone": tenant.timezone.value,
         "qr": segno.make(url, error="m").svg_data_uri(scale=4, border=2),
         "kiosk": request.query_params.get("kios") == "1",
