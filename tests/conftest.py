@@ -164,10 +164,11 @@ async def _seed_applications(session, tenant, staff, secret_key: str) -> None:
 
 
 async def _seed_permit(session, application, when) -> None:
-    """A permit issued first whose documents were completed long ago, so no sweep touches it, and a
-    delivery handed over long ago (its address erased)."""
+    """A permit issued first whose documents were completed long ago, so no sweep touches it, a
+    delivery handed over long ago (its address erased) and a life-event bundle."""
     import datetime as dt
 
+    from satupintu.applications.bundles import Bundle
     from satupintu.applications.delivery import Delivery, DeliveryStatus
     from satupintu.applications.permits import Permit
 
@@ -176,6 +177,7 @@ async def _seed_permit(session, application, when) -> None:
                completed_at=when),
         Delivery(application_id=application.id, status=DeliveryStatus.DELIVERED, code_digest="0" * 64,
                  requested_at=when, delivered_at=when),
+        Bundle(life_event="kelahiran", submitted_at=when),
     ])
 
 

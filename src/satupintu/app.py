@@ -23,7 +23,7 @@ from satupintu.accounts import routes as accounts_routes
 from satupintu.accounts.middleware import principal_loader
 from satupintu.accounts.sessions import COOKIE, DatabaseStore, SessionConfig
 from satupintu.admin import routes as admin_routes
-from satupintu.applications import delivery_routes
+from satupintu.applications import bundle_routes, delivery_routes
 from satupintu.benchmarks import routes as benchmarks_routes
 from satupintu.catalogue import routes as catalogue_routes
 from satupintu.onboarding import invitations as onboarding_invitations
@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             knowledge_routes.learning_router, knowledge_routes.public_router,
             transfer_routes.public_router,
             benchmarks_routes.router,
-            queue_routes.router, queue_reservations.router, queue_console.router, delivery_routes.router,
+            queue_routes.router, queue_reservations.router, queue_console.router, delivery_routes.router, bundle_routes.router,
             storage_routes.serve,
             survey_routes.public_router, survey_routes.counter_router,
             web.static_files,

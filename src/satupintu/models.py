@@ -3,6 +3,7 @@
 from satupintu.accounts.models import IdentityProvider, PlatformAccount, StaffAccount, WebSession
 from satupintu.agencies.models import Agency, Counter, Holiday, Location
 from satupintu.applications.models import Application, ApplicationDocument, ApplicationEvent
+from satupintu.applications.bundles import Bundle
 from satupintu.applications.delivery import Delivery
 from satupintu.applications.permits import Permit
 from satupintu.audit.models import AuditEntry
@@ -21,7 +22,7 @@ from satupintu.tenants.models import Tenant, TenantPolicy
 from satupintu.transfer.models import Innovation, Mou, PublicInnovation, Replication, StudyVisit
 
 __all__ = [
-    "Agency", "ApiKey", "Application", "ApplicationDocument", "ApplicationEvent", "AuditEntry", "Base", "Counter", "Delivery", "Holiday", "IdentityProvider", "Invitation", "JoinRequest", "Location",
+    "Agency", "ApiKey", "Application", "ApplicationDocument", "ApplicationEvent", "AuditEntry", "Base", "Bundle", "Counter", "Delivery", "Holiday", "IdentityProvider", "Invitation", "JoinRequest", "Location",
     "OnboardingState", "Permit", "PlatformAccount",
     "StaffAccount", "Tenant", "TenantPolicy", "TenantService", "WebSession",
     "BenchmarkPoint", "BenchmarkRollup", "MonthlyOperations", "ServiceEvaluation", "SurveyResult",
