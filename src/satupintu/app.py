@@ -24,6 +24,7 @@ from satupintu.accounts.middleware import principal_loader
 from satupintu.accounts.sessions import COOKIE, DatabaseStore, SessionConfig
 from satupintu.admin import routes as admin_routes
 from satupintu.applications import bundle_routes, delivery_routes
+from satupintu.applications import files as application_files
 from satupintu.benchmarks import routes as benchmarks_routes
 from satupintu.catalogue import routes as catalogue_routes
 from satupintu.onboarding import invitations as onboarding_invitations
@@ -115,7 +116,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             transfer_routes.public_router,
             benchmarks_routes.router,
             queue_routes.router, queue_reservations.router, queue_console.router, delivery_routes.router, bundle_routes.router,
-            storage_routes.serve,
+            storage_routes.serve, application_files.staff_router, *application_files.citizen_handlers,
             survey_routes.public_router, survey_routes.counter_router,
             web.static_files,
         ],

@@ -15,7 +15,7 @@ from tests.conftest import csrf_of, run, sign_in
 
 PARAM = re.compile(r"\{(\w+):(\w+)\}")
 PROTECTED_PREFIXES = ("/{slug:str}/admin", "/onboarding/{slug:str}", "/platform")
-OPERATOR_PREFIXES = ("/{slug:str}/loket",)  # a regency's own operators may use these; nobody else
+OPERATOR_PREFIXES = ("/{slug:str}/loket", "/{slug:str}/permohonan")  # a regency's own operators may use these; nobody else
 
 
 def protected_routes(app, prefixes: tuple[str, ...] = PROTECTED_PREFIXES + OPERATOR_PREFIXES) -> list[tuple[str, str]]:

@@ -77,6 +77,7 @@ class Application(TenantOwned, Base):
         tenant_fk(["agency_id"], "agencies", ondelete="SET NULL"),
         tenant_fk(["submitted_by_staff_id"], "staff_accounts", ondelete="SET NULL"),
         Index("ix_applications_queue", "tenant_id", "agency_id", "status", "submitted_at"),
+        Index("ix_applications_erase_after", "tenant_id", "erase_after"),
     )
 
     tracking_number: Mapped[str] = mapped_column(String(TRACKING_LENGTH), default=tracking_number)
@@ -102,6 +103,8 @@ class Application(TenantOwned, Base):
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     village_code: Mapped[str | None] = mapped_column(String(13))
     bundle_key: Mapped[str | None] = mapped_column(String(40))
+    erase_after: Mapped[datetime | None] = mapped_column()  # closed + the service's retention (applications.retention)
+    erased_at: Mapped[datetime | None] = mapped_column()  # personal data and documents erased
 
 
 class ApplicationEvent(TenantOwned, Base):

@@ -154,6 +154,29 @@ def permit_sweep(settings: Settings) -> Callable[[], None]:
     return run
 
 
+def retention_sweep(settings: Settings) -> Callable[[], None]:
+    """Erase the personal data and documents of applications past their retention period
+    (applications.retention.sweep): deadlines are columns, so a late or repeated run erases once."""
+
+    def run() -> None:
+        from satupintu.applications import retention
+        from satupintu.db import make_engine, make_sessionmaker
+        from satupintu.storage import open_storage
+
+        async def work() -> retention.SweepResult:
+            engine = make_engine(settings.database_url)
+            try:
+                return await retention.sweep(make_sessionmaker(engine), open_storage(settings))
+            finally:
+                await engine.dispose()
+
+        result = asyncio.run(work())
+        log.info("applications past retention erased", scheduled=result.scheduled, erased=result.erased,
+                 failed=result.failed)
+
+    return run
+
+
 def jobs(settings: Settings) -> list[Job]:
     return [Job("rollups-nightly", nightly_rollups(settings), CronTrigger(hour=1, minute=30, timezone=TIMEZONE),
                 "recompute every regency's benchmark rollups at 01:30 WIB"),
@@ -164,7 +187,9 @@ def jobs(settings: Settings) -> list[Job]:
             Job("queue-lines", queue_lines(settings), CronTrigger(minute=40, timezone=TIMEZONE),
                 "check every hour that each regency's queue lines match its counters"),
             Job("application-permits", permit_sweep(settings), CronTrigger(minute="7,37", timezone=TIMEZONE),
-                "remind holders of permits issued first and revoke those whose documents are overdue")]
+                "remind holders of permits issued first and revoke those whose documents are overdue"),
+            Job("applications-retention", retention_sweep(settings), CronTrigger(minute=45, timezone=TIMEZONE),
+                "erase applications' personal data and documents past their retention period, hourly")]
 
 
 def latest_slot(trigger: CronTrigger, now: datetime) -> datetime | None:

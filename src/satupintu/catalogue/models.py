@@ -64,3 +64,5 @@ class TenantService(TenantOwned, Base):
     overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
     agency_id: Mapped[int | None] = mapped_column(index=True)
     counter_id: Mapped[int | None] = mapped_column(index=True)
+    retention_days: Mapped[int] = mapped_column(default=365, server_default="365")
+    """How long an application's personal data and documents are kept after it ends (applications.retention)."""
