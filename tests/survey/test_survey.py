@@ -129,6 +129,10 @@ def test_a_served_visit_is_rated_once_and_an_unserved_one_not(client, people, cl
     assert results.status_code == 200
     assert "Ruang tunggu panas" not in results.text and "80,56" in results.text  # (4 + 7 x 3 + 4) / 9 x 25
     assert "Terlalu sedikit" not in results.text  # one served, one answer: the sample is met
+    client.cookies.clear()
+    assert sign_in(client, people["admin_a"], "banyuwangi").status_code == 303
+    admin = client.get("/banyuwangi/admin/kinerja/survei")
+    assert admin.status_code == 200 and "Ruang tunggu panas" in admin.text  # the regency's admins read it
 
 
 def test_an_old_visit_and_a_counter_without_a_recent_visit(client, people, clock):  # noqa: F811
@@ -267,6 +271,11 @@ def test_an_upload_for_months_answered_in_the_app_is_set_aside(client, people):
     assert sign_in(client, people["admin_a"], "banyuwangi").status_code == 303
     page = client.get("/banyuwangi/admin/kinerja/survei")
     assert page.status_code == 200 and "Disisihkan" in page.text and "Semester 2 2026" in page.text
+    client.cookies.clear()
+    assert sign_in(client, people["ministry"]).status_code == 303
+    region = client.get("/kementerian/wilayah/banyuwangi")
+    assert region.status_code == 200 and "jawaban di aplikasi" in region.text and "diunggah" in region.text
+    assert "IKM U9: sarana dan prasarana" in client.get("/kementerian/definisi").text
 
 
 def test_one_response_per_transaction_in_the_database(database):

@@ -26,6 +26,7 @@ from satupintu.benchmarks.routes import formatter, scale
 from satupintu.forms import Form
 from satupintu.handlers import FormData, Upload, found, submit
 from satupintu.i18n import gettext as _
+from satupintu.survey import service as survey_service
 from satupintu.tenants.models import Tenant
 
 UPLOAD_BODY_LIMIT = 2 * service.MAX_UPLOAD_BYTES
@@ -82,7 +83,8 @@ async def _survey_page(session: AsyncSession, tenant: Tenant, status: int = 200,
     return _page("benchmarks_survey", tenant, "survey", status, rows=rows, elements=formulas.ELEMENT_NAMES,
                  max_size="1 MB", live=[{"label": periods.label(p.period), "respondents": p.respondents,
                                          "ikm": formulas.round2(p.ikm), "grade": formulas.ikm_grade(p.ikm),
-                                         "period": p.period} for p in reversed(live)], **context)
+                                         "period": p.period} for p in reversed(live)],
+                 comments=await survey_service.latest_comments(session), **context)
 
 
 @get("/survei", name="benchmarks:survey")

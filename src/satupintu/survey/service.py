@@ -380,6 +380,23 @@ async def by(session: AsyncSession, tenant: Tenant, period: str, dimension: str)
     return sorted(results, key=lambda r: r.name.lower())
 
 
+@dataclass(frozen=True)
+class Comment:
+    month: str
+    service: str
+    text: str
+
+
+async def latest_comments(session: AsyncSession, limit: int = 20) -> list[Comment]:
+    """The latest suggestions written with an answer, for the regency's admins (never published)."""
+    rows = (await session.execute(select(SurveyResponse.month, SurveyResponse.service_id, SurveyResponse.comment)
+                                  .where(SurveyResponse.comment.is_not(None))
+                                  .order_by(SurveyResponse.created_at.desc(), SurveyResponse.id.desc())
+                                  .limit(limit))).all()
+    names = await _names(session, "service", {service_id for _month, service_id, _text in rows})
+    return [Comment(month, names.get(service_id, "—"), text) for month, service_id, text in rows]
+
+
 async def months_answered(session: AsyncSession) -> list[str]:
     return list((await session.scalars(select(SurveyResponse.month).distinct().order_by(SurveyResponse.month))).all())
 
