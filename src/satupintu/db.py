@@ -258,8 +258,9 @@ def _from_tables(selectable: Any) -> Iterator[tuple[str, bool]]:
         yield table.name, "parententity" in selectable._annotations
 
 
-def _references(statement: Any) -> Iterator[tuple[str, bool]]:
-    """Each tenant-owned table a statement names, and whether the tenant filter can reach it.
+def _references(elements: list[Any]) -> Iterator[tuple[str, bool]]:
+    """Each tenant-owned table a statement (its ``elements``, from one ``visitors.iterate``) names,
+    and whether the tenant filter can reach it.
 
     What counts: tables and entities selected, explicit FROMs and joins, DML targets, and columns
     (a SELECT's implicit FROM list is derived from these, so it adds nothing). Named through a
@@ -270,7 +271,7 @@ def _references(statement: Any) -> Iterator[tuple[str, bool]]:
     """
     tenant_tables = _tenant_tables()
     raw_columns, mapped = set(), set()
-    for element in visitors.iterate(statement):
+    for element in elements:
         if isinstance(element, ColumnClause) and not element.is_literal:
             table = _table_of(element.table)
             if table is not None and table.name in tenant_tables:
@@ -295,9 +296,9 @@ def _references(statement: Any) -> Iterator[tuple[str, bool]]:
         yield name, False
 
 
-def _raw_text(statement: Any) -> Iterator[str]:
-    """The SQL text of every ``text()`` and ``literal_column()`` inside a statement."""
-    for element in visitors.iterate(statement):
+def _raw_text(elements: list[Any]) -> Iterator[str]:
+    """The SQL text of every ``text()`` and ``literal_column()`` among a statement's ``elements``."""
+    for element in elements:
         if isinstance(element, TextClause):
             yield element.text
         elif isinstance(element, ColumnClause) and element.is_literal and element.name != "*":
@@ -386,14 +387,15 @@ def _guard_statement(state: ORMExecuteState) -> None:
     """
     tenant_id = state.session.info.get("tenant_id")
     statement = state.statement = _guard_tenants_row(state.statement, tenant_id)
+    elements = list(visitors.iterate(statement))  # one walk of the statement serves both checks
     if _reason(state, RAW_SQL) is None:
-        for sql in _raw_text(statement):
+        for sql in _raw_text(elements):
             if tenant_id is not None or _names_tenant_table(sql):
                 raise UnfilteredStatement(
                     "raw SQL in a tenant-bound session, or naming a tenant-owned table, is refused; "
                     f"use the models, or mark the statement with execution_options({RAW_SQL}='why')"
                 )
-    references = list(_references(statement))
+    references = list(_references(elements))
     if not references:
         return
     raw = sorted({name for name, mapped in references if not mapped})
