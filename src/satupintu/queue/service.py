@@ -242,11 +242,20 @@ def label(prefix: str, number: int) -> str:
     return f"{prefix}-{number:03d}"
 
 
+async def _ticket_rules(session: AsyncSession, code: str) -> Any:
+    """What taking a ticket reads of an enabled service, in one statement: its id, agency and counter
+    (for its line) and its daily quota, if any; None for no such service."""
+    return (await session.execute(
+        select(TenantService.id, TenantService.agency_id, TenantService.counter_id, ServiceQueueRule.daily_quota)
+        .outerjoin(ServiceQueueRule, ServiceQueueRule.service_id == TenantService.id)
+        .where(TenantService.code == code[:60], TenantService.enabled.is_(True)))).first()
+
+
 async def take_ticket(session: AsyncSession, tenant: Tenant, service_code: str, location_code: str | None = None,
                       priority: bool = False, *, now: datetime | None = None, always_open: bool = False) -> Ticket:
     """Give the citizen the next number for a service, or raise :class:`QueueError`."""
     now = now_or_clock(now)
-    service = await get_service(session, service_code)
+    service = await _ticket_rules(session, service_code)
     if service is None:
         raise unknown_service()
     group, location = await line_for(session, service, location_code)
@@ -254,18 +263,16 @@ async def take_ticket(session: AsyncSession, tenant: Tenant, service_code: str, 
     if not state.open:
         raise _closed(tenant, state)
     day = local_now(tenant, now).date()
-    settings = await settings_of(session)
-    rule = await session.scalar(select(ServiceQueueRule).where(ServiceQueueRule.service_id == service.id))
+    weight = (await settings_of(session)).priority_weight if priority else 0
     number = await _next_number(session, group.id, day)
     # The group's row is held from here on: counting the quota cannot race another taker.
-    if rule is not None and rule.daily_quota is not None:
+    if service.daily_quota is not None:
         taken = await session.scalar(select(func.count()).select_from(Ticket).where(
             Ticket.service_id == service.id, Ticket.group_id == group.id, Ticket.day == day))
-        if taken >= rule.daily_quota:
+        if taken >= service.daily_quota:
             raise QueueError("quota_full", 409, N_("Today's %(n)d tickets for this service have all been taken. "
-                             "Please come back on the next working day."), {"n": rule.daily_quota})
-    return await _issue(session, group, number, service.id, day, now, priority=priority,
-                        priority_weight=settings.priority_weight if priority else 0)
+                             "Please come back on the next working day."), {"n": service.daily_quota})
+    return await _issue(session, group, number, service.id, day, now, priority=priority, priority_weight=weight)
 
 
 async def _issue(session: AsyncSession, group: CounterGroup, number: int, service_id: int, day: date, now: datetime,
@@ -355,19 +362,17 @@ async def service_minutes(session: AsyncSession, group_id: int) -> float:
 async def servers(session: AsyncSession, group: CounterGroup) -> int:
     """How many counters serve a line now: staffed desks, or all its counters when none is staffed."""
     counters = select(Counter.id).where(Counter.location_id == group.location_id, Counter.agency_id == group.agency_id)
-    staffed = await session.scalar(select(func.count()).select_from(Desk).where(Desk.counter_id.in_(counters)))
-    if staffed:
-        return staffed
-    return max(1, await session.scalar(select(func.count()).select_from(Counter).where(
-        Counter.location_id == group.location_id, Counter.agency_id == group.agency_id)))
+    staffed, standing = (await session.execute(select(
+        select(func.count()).select_from(Desk).where(Desk.counter_id.in_(counters)).scalar_subquery(),
+        select(func.count()).select_from(counters.subquery()).scalar_subquery()))).one()
+    return staffed or max(1, standing)
 
 
-async def estimated_wait(session: AsyncSession, ticket: Ticket, place: int | None,
+async def estimated_wait(session: AsyncSession, ticket: Ticket, group: CounterGroup, place: int | None,
                          now: datetime | None = None) -> int | None:
     """Minutes until the ticket is likely called; a booking checked in early waits at least until its slot."""
     if place is None:
         return None
-    group = await session.get(CounterGroup, ticket.group_id)
     minutes = await service_minutes(session, ticket.group_id)
     wait = math.ceil((place - 1) * minutes / await servers(session, group))
     if ticket.slot_at is not None:
@@ -380,26 +385,38 @@ async def get_ticket(session: AsyncSession, public: str) -> Ticket | None:
 
 
 @dataclass(frozen=True)
+class ServiceName:
+    code: str
+    name_id: str
+    name_en: str
+
+
+@dataclass(frozen=True)
 class TicketState:
     ticket: Ticket
     position: int | None
     wait_minutes: int | None
-    service: TenantService | None
+    service: ServiceName | None
     location: Location
     agency: Agency
     counter: Counter | None
 
 
 async def ticket_state(session: AsyncSession, ticket: Ticket) -> TicketState:
+    """Where a ticket stands, and the names its page shows (its line, service and counter: one read)."""
     now = now_or_clock(None)
+    group, location, agency, code, name_id, name_en, counter = (await session.execute(
+        select(CounterGroup, Location, Agency, TenantService.code, TenantService.name_id, TenantService.name_en,
+               Counter)
+        .join(Location, Location.id == CounterGroup.location_id).join(Agency, Agency.id == CounterGroup.agency_id)
+        .outerjoin(TenantService, TenantService.id == ticket.service_id)
+        .outerjoin(Counter, Counter.id == ticket.counter_id)
+        .where(CounterGroup.id == ticket.group_id))).one()
     place = await position(session, ticket, now)
-    group = await session.get(CounterGroup, ticket.group_id)
     return TicketState(
-        ticket=ticket, position=place, wait_minutes=await estimated_wait(session, ticket, place, now),
-        service=await session.get(TenantService, ticket.service_id) if ticket.service_id else None,
-        location=await session.get(Location, group.location_id), agency=await session.get(Agency, group.agency_id),
-        counter=await session.get(Counter, ticket.counter_id) if ticket.counter_id else None,
-    )
+        ticket=ticket, position=place, wait_minutes=await estimated_wait(session, ticket, group, place, now),
+        service=ServiceName(code, name_id, name_en) if code is not None else None, location=location, agency=agency,
+        counter=counter)
 
 
 # --- the board -----------------------------------------------------------------------------------
