@@ -76,8 +76,8 @@ async def _generate_tenants(database: str, total: int) -> int:
 
 async def clone_regencies(dsn: str, total: int) -> int:
     """Make ``total`` live regencies: the loaded ones, then kabupaten/kota from the list of 514 in its
-    order, each a copy of Banyuwangi's configuration (agencies, locations, counters, policies and
-    services). ``dsn`` is the database's owner (row-level security does not apply to it)."""
+    order, each a copy of Banyuwangi's configuration (agencies, locations, counters and their queue
+    lines, policies and services). ``dsn`` is the database's owner (row-level security does not apply to it)."""
     connection = await asyncpg.connect(dsn)
     try:
         have = {r["region_code"] for r in await connection.fetch("SELECT region_code FROM tenants")}
@@ -107,6 +107,12 @@ async def clone_regencies(dsn: str, total: int) -> int:
                 " JOIN agencies a ON a.id = c.agency_id JOIN agencies na ON na.tenant_id = $1 AND na.key = a.key"
                 " JOIN locations l ON l.id = c.location_id JOIN locations nl ON nl.tenant_id = $1 AND nl.code = l.code"
                 " WHERE c.tenant_id = $2", tenant, source)
+            await connection.execute(  # the queue's lines, as agencies.service keeps them for counters
+                "INSERT INTO queue_groups (tenant_id, location_id, agency_id, prefix, created_at, updated_at)"
+                " SELECT $1, nl.id, na.id, g.prefix, now(), now() FROM queue_groups g"
+                " JOIN agencies a ON a.id = g.agency_id JOIN agencies na ON na.tenant_id = $1 AND na.key = a.key"
+                " JOIN locations l ON l.id = g.location_id JOIN locations nl ON nl.tenant_id = $1 AND nl.code = l.code"
+                " WHERE g.tenant_id = $2", tenant, source)
             await connection.execute(
                 "INSERT INTO tenant_services (tenant_id, code, category, provider_kind, provider, name_id, name_en,"
                 " summary_id, summary_en, requirements, steps, completion_value, completion_unit, cost, cost_note,"
