@@ -47,6 +47,12 @@ DOCUMENTED_VARIABLES = {
     "SATUPINTU_S3_ACCESS_KEY_ID",
     "SATUPINTU_S3_SECRET_ACCESS_KEY",
     "SATUPINTU_UPLOAD_MAX_MB",
+    "SATUPINTU_SMTP_HOST",
+    "SATUPINTU_SMTP_PORT",
+    "SATUPINTU_SMTP_SECURITY",
+    "SATUPINTU_SMTP_FROM",
+    "SATUPINTU_SMTP_USER",
+    "SATUPINTU_SMTP_PASSWORD",
 }
 # Of those, the ones that are secret (read from a Secret, never from the ConfigMap).
 SECRET_VARIABLES = {
@@ -58,6 +64,8 @@ SECRET_VARIABLES = {
     "SATUPINTU_SECRET_KEY",
     "SATUPINTU_S3_ACCESS_KEY_ID",
     "SATUPINTU_S3_SECRET_ACCESS_KEY",
+    "SATUPINTU_SMTP_USER",
+    "SATUPINTU_SMTP_PASSWORD",
 }
 # values.yaml keys whose contents are free-form (Kubernetes objects or user maps):
 # a template may reach below them without values.yaml spelling the sub-keys out.
@@ -285,7 +293,8 @@ def test_configmap_holds_no_secret(templates: dict[str, str]) -> None:
     in_configmap = set(VARIABLE.findall(templates["configmap.yaml"]))
     assert in_configmap == {"SATUPINTU_ENV", "SATUPINTU_LOG_FORMAT", "SATUPINTU_DB_APP_ROLE", "SATUPINTU_TENANT_HOSTS",
                             "SATUPINTU_FORWARDED_ALLOW_IPS", "SATUPINTU_PUBLIC_URL", "SATUPINTU_STORAGE_URL",
-                            "SATUPINTU_S3_ENDPOINT_URL", "SATUPINTU_S3_REGION", "SATUPINTU_UPLOAD_MAX_MB"}
+                            "SATUPINTU_S3_ENDPOINT_URL", "SATUPINTU_S3_REGION", "SATUPINTU_UPLOAD_MAX_MB",
+                            "SATUPINTU_SMTP_HOST", "SATUPINTU_SMTP_PORT", "SATUPINTU_SMTP_SECURITY", "SATUPINTU_SMTP_FROM"}
     assert not in_configmap & SECRET_VARIABLES
     assert 'SATUPINTU_ENV: "production"' in templates["configmap.yaml"]
 
@@ -600,3 +609,33 @@ def test_object_storage_settings_and_keys() -> None:
     for doc in docs:
         if doc["kind"] == "Deployment":
             assert not any(v.get("name") == "uploads" for v in _pod_spec(doc)["volumes"])
+
+
+@needs_helm
+def test_smtp_settings_and_sign_in() -> None:
+    """Booking reminders by e-mail: the server's address, port, security and sender in the ConfigMap,
+    its sign-in in the Secret, read by every app pod; no host, no SMTP setting at all."""
+    docs = _render("-f", str(CHART / "ci" / "chart-secrets-values.yaml"), "--set", "smtp.port=465",
+                   "--set", "smtp.security=ssl")
+    config = next(d for d in docs if d["kind"] == "ConfigMap")["data"]
+    assert {k: v for k, v in config.items() if "SMTP" in k} == {
+        "SATUPINTU_SMTP_HOST": "smtp.example.go.id", "SATUPINTU_SMTP_PORT": "465", "SATUPINTU_SMTP_SECURITY": "ssl",
+        "SATUPINTU_SMTP_FROM": "mpp@example.go.id"}
+    secret = next(d for d in docs if d["kind"] == "Secret" and "SATUPINTU_SECRET_KEY" in d.get("data", {}))
+    assert {"SATUPINTU_SMTP_USER", "SATUPINTU_SMTP_PASSWORD"} <= set(secret["data"])
+    for doc in (d for d in docs if d["kind"] == "Deployment"):
+        env = {e["name"]: e for e in _pod_spec(doc)["containers"][0]["env"]}
+        assert env["SATUPINTU_SMTP_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == "SATUPINTU_SMTP_PASSWORD"
+
+    ci = CHART / "ci" / "existing-secret-values.yaml"
+    quiet = next(d for d in _render("-f", str(ci)) if d["kind"] == "ConfigMap")["data"]
+    assert not any("SMTP" in key for key in quiet), "no host: nothing is e-mailed"
+    no_sender = _helm("template", "satupintu", str(CHART), "-f", str(ci), "--set", "smtp.host=smtp.example.go.id")
+    assert no_sender.returncode != 0 and "smtp.from" in no_sender.stderr
+    half = _helm("template", "satupintu", str(CHART), "-f", str(CHART / "ci" / "chart-secrets-values.yaml"),
+                 "--set", "secrets.smtpPassword=")
+    assert half.returncode != 0 and "secrets.smtpPassword goes with secrets.smtpUser" in half.stderr
+    for setting, complaint in (("smtp.security=tls", "value must be one of"), ("smtp.port=smtp", "got string"),
+                               ("smtp.from=mpp", "does not match pattern")):
+        refused = _helm("template", "satupintu", str(CHART), "-f", str(ci), "--set", setting)
+        assert refused.returncode != 0 and complaint in refused.stderr, (setting, refused.stderr)

@@ -224,6 +224,18 @@ The non-secret settings come from the ConfigMap through envFrom.
       name: {{ include "satupintu.secretName" . }}
       key: SATUPINTU_S3_SECRET_ACCESS_KEY
       optional: true
+- name: SATUPINTU_SMTP_USER
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "satupintu.secretName" . }}
+      key: SATUPINTU_SMTP_USER
+      optional: true
+- name: SATUPINTU_SMTP_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "satupintu.secretName" . }}
+      key: SATUPINTU_SMTP_PASSWORD
+      optional: true
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}
