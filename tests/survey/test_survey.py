@@ -355,3 +355,35 @@ def test_a_done_application_is_rated_once_through_its_link(client, clock):  # no
     assert number not in {str(v) for v in vars(row).values()}
     page = client.get("/banyuwangi/survei?periode=2027-04")
     assert page.status_code == 200 and "75,00" in page.text and "Terlalu sedikit" not in page.text  # 1 of 1
+
+
+def test_two_answers_sent_at_once_keep_one(database):
+    """Both requests passed the "not rated yet" check; the insert that ignores a conflict on the
+    digest lets one of them in and refuses the other as already rated."""
+    import asyncio
+
+    async def race() -> list[object]:
+        engine = make_engine(database.url)
+        maker = make_sessionmaker(engine)
+        try:
+            async with tenant_session(maker, None) as session:
+                tenant = await session.scalar(select(Tenant).where(Tenant.slug == "banyuwangi"))
+            served = survey.Served(survey.TICKET, "serentak", None, None, None, "2026-11", MONDAY_10)
+
+            async def answer() -> None:
+                async with tenant_session(maker, tenant.id) as session:
+                    await survey.respond(session, "kunci-uji", tenant, served, {f"u{n}": 4 for n in range(1, 10)},
+                                         None, "id")
+
+            return await asyncio.gather(answer(), answer(), return_exceptions=True)
+        finally:
+            await engine.dispose()
+
+    outcomes = run(race())
+    assert sorted(type(o).__name__ for o in outcomes) == ["NoneType", "SurveyRefused"]
+
+    async def count(session, _tenant):
+        return await session.scalar(select(func.count()).select_from(SurveyResponse)
+                                    .where(SurveyResponse.month == "2026-11"))
+
+    assert run(in_tenant(database.url, "banyuwangi", count)) == 1
