@@ -12,6 +12,7 @@ from satupintu.accounts.models import StaffAccount
 from satupintu.applications import documents, retention
 from satupintu.applications.delivery import Delivery
 from satupintu.applications import service as applications
+from satupintu.audit.models import AuditEntry
 from satupintu.applications.models import Application, ApplicationDocument, ApplicationEvent, ApplicationStatus
 from satupintu.catalogue.models import TenantService
 from satupintu.db import make_engine, make_sessionmaker
@@ -156,3 +157,31 @@ def test_a_sweep_that_fails_half_way_is_finished_by_the_next(database, backend: 
     finished = sweep(database.url, storage, after)
     assert (finished.erased, finished.failed) == (1, 0)
     assert state(database.url, number)[0].erased_at is not None and backend.stored() == []
+
+
+def test_the_regency_sets_each_services_retention_in_the_console(database, people) -> None:
+    import re
+
+    for client in app_client(database):
+        assert sign_in(client, people["admin_a"], "banyuwangi").status_code == 303
+        form = client.get("/banyuwangi/admin/layanan/skck-baru", headers={"Accept-Language": "id"})
+        assert 'name="retention_days" type="text" value="365"' in form.text
+        agency = re.search(r'<option value="(\d+)" selected', form.text).group(1)
+        fields = {"_csrf_token": csrf_of(client), "enabled": "on", "cost": "30000", "cost_note": "",
+                  "completion_value": "1", "completion_unit": "hari", "extra_requirements": "", "agency_id": agency}
+        refused = client.post("/banyuwangi/admin/layanan/skck-baru", data={**fields, "retention_days": "7"},
+                              headers={"Accept-Language": "id"}, follow_redirects=False)
+        assert refused.status_code == 422 and "Isi dengan angka dari 30 sampai 3650" in refused.text
+        saved = client.post("/banyuwangi/admin/layanan/skck-baru", data={**fields, "retention_days": "90"},
+                            follow_redirects=False)
+        assert saved.status_code == 303
+
+    async def read() -> tuple[int, dict]:
+        async with in_tenant(database.url, "banyuwangi") as session:
+            service = await session.scalar(select(TenantService).where(TenantService.code == "skck-baru"))
+            entry = (await session.scalars(select(AuditEntry).where(AuditEntry.entity == "service")
+                                           .order_by(AuditEntry.id.desc()))).first()
+            return service.retention_days, entry.after
+
+    days, after = run(read())
+    assert days == 90 and after["retention_days"] == 90

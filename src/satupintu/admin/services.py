@@ -48,6 +48,10 @@ async def service_form(tenant: Tenant, db_session: AsyncSession, code: str) -> T
     return await _service_page(db_session, tenant, found(await catalogue_service.get_service(db_session, code[:60], enabled_only=False)))
 
 
+RETENTION_DAYS = (30, 3650)
+"""How long the console lets a regency keep an ended application's personal data: a month to ten years."""
+
+
 @post("/layanan/{code:str}", name="admin:service-save")
 async def service_save(request: Request, tenant: Tenant, db_session: AsyncSession, code: str,
                        data: FormData) -> Template | Redirect:
@@ -64,6 +68,8 @@ async def service_save(request: Request, tenant: Tenant, db_session: AsyncSessio
         "extra_requirements": form.lines("extra_requirements"),
         "agency": agencies.get(form.choice("agency_id", agencies, required=False)),
         "counter": counters.get(form.choice("counter_id", counters, required=False)),
+        "retention_days": form.integer("retention_days", minimum=RETENTION_DAYS[0], maximum=RETENTION_DAYS[1],
+                                       required=False),
     }
     return await submit(request, db_session, form, lambda: catalogue_service.save_settings(db_session, row, **settings),
                         again=partial(_service_page, db_session, tenant, row), to=url(tenant, "layanan"))

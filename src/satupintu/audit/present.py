@@ -20,6 +20,7 @@ ENTITIES = {
     "survey": N_("Satisfaction survey"), "evaluation": N_("Self-assessment"), "operations": N_("Monthly figures"),
     "api_key": N_("Open311 API key"),
     "permit": N_("Permit issued first"), "delivery": N_("Courier delivery"),
+    "application_document": N_("Application document"),
 }
 """Every kind of row the console changes, in the order the audit log's filter offers them."""
 
@@ -56,7 +57,8 @@ FIELDS = {
     "preset": N_("Preset"), "offered": N_("Services offered"), "assigned": N_("Services assigned"),
     "added": N_("Added"), "full_name": N_("Full name"), "label": N_("Label"), "hint": N_("Key begins with"),
     "revoked_at": N_("Revoked at"), "documents_complete": N_("Documents complete"),
-    "application_status": N_("Application status"),
+    "application_status": N_("Application status"), "retention_days": N_("Retention after the application ends (days)"),
+    "file": N_("File"),
 }
 """Every field a service records (tests check each ``*_FIELDS`` of the services is here)."""
 

@@ -370,7 +370,7 @@ async def find_services(
 
 
 SETTINGS_FIELDS = ("enabled", "cost", "cost_note", "completion_value", "completion_unit", "requirements",
-                   "agency_id", "counter_id", "overrides")
+                   "agency_id", "counter_id", "retention_days", "overrides")
 
 
 def settings_problems(*, cost: int | None, cost_note: str, agency_id: int | None,
@@ -387,7 +387,7 @@ def settings_problems(*, cost: int | None, cost_note: str, agency_id: int | None
 
 def change_settings(row: TenantService, *, enabled: bool, cost: int, cost_note: str, completion_value: int,
                     completion_unit: str, extra_requirements: list[str], agency_id: int | None,
-                    counter_id: int | None) -> None:
+                    counter_id: int | None, retention_days: int | None = None) -> None:
     """A regency's own settings for one service, kept as overrides of the shared text.
 
     A value equal to the shared one is not an override (so a later shared change still flows in);
@@ -410,6 +410,8 @@ def change_settings(row: TenantService, *, enabled: bool, cost: int, cost_note: 
             overrides.pop(ENGLISH[name], None)  # the English said something else; it shows as untranslated
     apply_state(row, row.base, overrides)
     row.enabled, row.agency_id, row.counter_id = enabled, agency_id, counter_id
+    if retention_days is not None:
+        row.retention_days = retention_days  # the regency's own rule (applications.retention), not catalogue text
 
 
 async def save_settings(session: AsyncSession, row: TenantService, *, agency: Any, counter: Any,
