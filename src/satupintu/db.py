@@ -593,7 +593,10 @@ def _through_pooler(url: str, kwargs: dict[str, Any]) -> URL:
     A transaction may then run on a different server connection than the previous one, so no
     prepared statement may outlive its transaction: asyncpg's and SQLAlchemy's statement caches
     are off and every statement gets a unique name. The tenant setting needs nothing more, because
-    it is transaction-local already (``set_config(..., true)``).
+    it is transaction-local already (``set_config(..., true)``). Outside a transaction asyncpg's
+    prepare and execute may even reach two different server connections, so the engine carries the
+    execution option ``pooler``, and code that reads in autocommit mode (``tenancy.TenantDirectory``)
+    reads in a transaction instead.
     """
     parsed = make_url(url)
     if parsed.query.get("pooler") is None:
@@ -603,6 +606,7 @@ def _through_pooler(url: str, kwargs: dict[str, Any]) -> URL:
     connect_args = kwargs.setdefault("connect_args", {})
     connect_args.setdefault("statement_cache_size", 0)
     connect_args.setdefault("prepared_statement_name_func", _unique_statement_name)
+    kwargs.setdefault("execution_options", {})["pooler"] = parsed.query["pooler"]
     return parsed.difference_update_query(["pooler"]).update_query_dict({"prepared_statement_cache_size": "0"})
 
 

@@ -70,11 +70,14 @@ class TenantDirectory:
     connection in autocommit mode) and compares it, column by column, with the copy kept here, so a
     suspended, renamed or changed regency is seen on its next request in every web process. What is
     kept is the ``Tenant`` built from an unchanged row, so a request builds no ORM object; bounded
-    to the least recently used ``TENANT_DIRECTORY_ENTRIES`` slugs.
+    to the least recently used ``TENANT_DIRECTORY_ENTRIES`` slugs. Behind PgBouncer in transaction
+    mode the read runs in a short transaction instead: outside one, the statement could be prepared
+    on one server connection and executed on another.
     """
 
     def __init__(self, engine: AsyncEngine, max_entries: int = TENANT_DIRECTORY_ENTRIES) -> None:
-        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        pooled = engine.get_execution_options().get("pooler") is not None
+        self._engine = engine if pooled else engine.execution_options(isolation_level="AUTOCOMMIT")
         self._known: cachetools.LRUCache = cachetools.LRUCache(maxsize=max_entries)
 
     def __len__(self) -> int:

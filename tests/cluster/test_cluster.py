@@ -55,6 +55,23 @@ def test_a_session_made_on_one_web_process_is_valid_on_the_other(cluster: Cluste
     assert "Admin Banyuwangi" in page.text
 
 
+def test_public_pages_under_concurrent_load_through_the_pooler(cluster: Cluster) -> None:
+    """Many citizens at once on both web processes: every public page (its regency read outside a
+    transaction, through PgBouncer in transaction mode) answers 200, never a 500 from a prepared
+    statement that PgBouncer sent to another server connection."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = ["/banyuwangi/", "/bangkalan/", "/banyuwangi/layanan", "/bangkalan/antrian", "/banyuwangi/layar/mpp"]
+
+    def browse(number: int) -> list[int]:
+        with _client(cluster, number % 2) as client:
+            return [client.get(paths[(number + n) % len(paths)]).status_code for n in range(12)]
+
+    with ThreadPoolExecutor(24) as pool:
+        answers = [status for statuses in pool.map(browse, range(48)) for status in statuses]
+    assert answers.count(200) == len(answers), {status: answers.count(status) for status in set(answers)}
+
+
 def test_a_call_made_on_one_web_process_reaches_a_board_on_the_other(cluster: Cluster) -> None:
     """A display board listens on web 2 (server-sent events); an operator calls the next ticket at
     /banyuwangi/loket on web 1. The call travels through Redis and the board hears it."""
