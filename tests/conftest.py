@@ -133,6 +133,7 @@ async def _seed_every_table(database: Database) -> None:
             ])
             await _seed_queue(session, tenant, kepala)
             await _seed_applications(session, tenant, kepala, database.settings().secret_key)
+            await _seed_village(session, tenant, kepala)
             from satupintu.open311 import keys as open311_keys
 
             await open311_keys.create(session, f"Sistem uji {tenant.slug}")
@@ -179,6 +180,17 @@ async def _seed_permit(session, application, when) -> None:
                  requested_at=when, delivered_at=when),
         Bundle(life_event="kelahiran", submitted_at=when),
     ])
+
+
+async def _seed_village(session, tenant, staff) -> None:
+    """A village service point and an operator row (the head of the mall stands in: the row is there
+    for the isolation walks; tests make their own village operators)."""
+    from satupintu.applications.villages import Village, VillageKind, VillageOperator
+
+    village = Village(code=f"{tenant.region_code}.01.2001", name=f"Desa Uji {tenant.slug}", kind=VillageKind.DESA)
+    session.add(village)
+    await session.flush()
+    session.add(VillageOperator(staff_id=staff.id, village_id=village.id))
 
 
 async def _seed_queue(session, tenant, staff) -> None:

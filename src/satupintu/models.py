@@ -6,6 +6,7 @@ from satupintu.applications.models import Application, ApplicationDocument, Appl
 from satupintu.applications.bundles import Bundle
 from satupintu.applications.delivery import Delivery
 from satupintu.applications.permits import Permit
+from satupintu.applications.villages import Village, VillageOperator
 from satupintu.audit.models import AuditEntry
 from satupintu.benchmarks.models import (BenchmarkPoint, BenchmarkRollup, MonthlyOperations,
                                          ServiceEvaluation, SurveyResult)
@@ -24,7 +25,7 @@ from satupintu.transfer.models import Innovation, Mou, PublicInnovation, Replica
 __all__ = [
     "Agency", "ApiKey", "Application", "ApplicationDocument", "ApplicationEvent", "AuditEntry", "Base", "Bundle", "Counter", "Delivery", "Holiday", "IdentityProvider", "Invitation", "JoinRequest", "Location",
     "OnboardingState", "Permit", "PlatformAccount",
-    "StaffAccount", "Tenant", "TenantPolicy", "TenantService", "WebSession",
+    "StaffAccount", "Tenant", "TenantPolicy", "Village", "VillageOperator", "TenantService", "WebSession",
     "BenchmarkPoint", "BenchmarkRollup", "MonthlyOperations", "ServiceEvaluation", "SurveyResult",
     "ScheduledRun", "ModuleProgress", "QuizAttempt", "Innovation", "Mou", "PublicInnovation", "Replication", "StudyVisit",
     "Booking", "BookingSlot", "CounterGroup", "Desk", "NumberSequence", "QueueSettings", "ServiceQueueRule", "Ticket",

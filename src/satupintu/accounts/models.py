@@ -21,12 +21,13 @@ from satupintu.db import Base, TenantOwned, platform_table, tenant_fk, utcnow
 class Role(enum.StrEnum):
     OPERATOR = "operator"
     TENANT_ADMIN = "tenant_admin"
+    VILLAGE_OPERATOR = "village_operator"  # a village service point (applications.villages)
     MINISTRY_VIEWER = "ministry_viewer"
     MINISTRY_VERIFIER = "ministry_verifier"
     PLATFORM_ADMIN = "platform_admin"
 
 
-STAFF_ROLES = (Role.OPERATOR, Role.TENANT_ADMIN)
+STAFF_ROLES = (Role.OPERATOR, Role.TENANT_ADMIN, Role.VILLAGE_OPERATOR)
 PLATFORM_ROLES = (Role.MINISTRY_VIEWER, Role.MINISTRY_VERIFIER, Role.PLATFORM_ADMIN)
 READ_ONLY_ROLES = (Role.MINISTRY_VIEWER,)
 """Roles that may only read: every unsafe request of theirs is refused (``security.read_only``)."""

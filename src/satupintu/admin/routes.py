@@ -19,6 +19,7 @@ from satupintu.admin import (
     services,
     sso,
     staff,
+    villages,
     training,
     transfer,
 )
@@ -31,7 +32,7 @@ router = Router(
     dependencies={"tenant": provide_staff_tenant},
     route_handlers=[
         *overview.handlers, *services.handlers, *agencies.handlers, *locations.handlers, *counters.handlers,
-        *policies.handlers, *permits.handlers, *deliveries.handlers, *queue.handlers, *staff.handlers, *sso.handlers, *api_keys.handlers, *training.handlers, *transfer.handlers,
+        *policies.handlers, *permits.handlers, *deliveries.handlers, *villages.handlers, *queue.handlers, *staff.handlers, *sso.handlers, *api_keys.handlers, *training.handlers, *transfer.handlers,
         *control.handlers,
         performance.router,
     ],

@@ -17,7 +17,7 @@ from satupintu.forms import Form
 from satupintu.handlers import FormData, found, me, submit
 from satupintu.tenants.models import Tenant
 
-ROLE_NAMES = {Role.OPERATOR.value, Role.TENANT_ADMIN.value}
+ROLE_NAMES = {Role.OPERATOR.value, Role.TENANT_ADMIN.value, Role.VILLAGE_OPERATOR.value}
 
 
 async def _staff_page(session: AsyncSession, tenant: Tenant, status: int = 200, **context: object) -> Template:

@@ -239,8 +239,9 @@ async def submit(session: AsyncSession, tenant: Tenant, service_code: str, nik: 
     session.add(ApplicationEvent(application_id=application.id, status=ApplicationStatus.SUBMITTED,
                                  actor=submitted_by, staff_id=staff_id, at=now))
     await session.flush()
-    from satupintu.applications import permits  # it builds on this module
+    from satupintu.applications import permits, villages  # they build on this module
 
+    await villages.stamp(session, application)
     await permits.issue_first(session, tenant, application, service, now)
     return application
 

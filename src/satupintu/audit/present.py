@@ -21,6 +21,7 @@ ENTITIES = {
     "api_key": N_("Open311 API key"),
     "permit": N_("Permit issued first"), "delivery": N_("Courier delivery"),
     "application_document": N_("Application document"),
+    "village": N_("Village"), "village_operator": N_("Village operator"),
 }
 """Every kind of row the console changes, in the order the audit log's filter offers them."""
 
@@ -58,7 +59,7 @@ FIELDS = {
     "added": N_("Added"), "full_name": N_("Full name"), "label": N_("Label"), "hint": N_("Key begins with"),
     "revoked_at": N_("Revoked at"), "documents_complete": N_("Documents complete"),
     "application_status": N_("Application status"), "retention_days": N_("Retention after the application ends (days)"),
-    "file": N_("File"),
+    "file": N_("File"), "village": N_("Village"),
 }
 """Every field a service records (tests check each ``*_FIELDS`` of the services is here)."""
 
@@ -71,6 +72,7 @@ CHOICES = {
              "mpp": N_("Public service mall"), "pasar": N_("Market service point"), "kantor": N_("Office"),
              "desa": N_("Village service point")},
     "role": {"operator": N_("Counter operator"), "tenant_admin": N_("Administrator"),
+             "village_operator": N_("Village operator"),
              "host": N_("We hosted them"), "visitor": N_("We visited them")},
     "status": {"onboarding": N_("onboarding"), "live": N_("live"), "suspended": N_("suspended"),
                "planned": N_("Planned"), "pilot": N_("Pilot"), "running": N_("Running"), "stopped": N_("Stopped"),
