@@ -179,7 +179,7 @@ def test_a_citizen_proves_the_application_sees_downloads_and_uploads(database, b
         assert other.get(f"/bangkalan/lacak/{number}/data").status_code == 404
 
 
-def test_the_nik_also_proves_it_and_staff_verified_documents_stay(database, backend: Backend, people) -> None:
+def test_the_nik_also_proves_it_and_staff_verified_documents_stay(database, backend: Backend, capsys) -> None:
     number = new_application(database.url)
     for client in app_client(database, **backend.env):
         token = csrf_of(client)
@@ -196,3 +196,7 @@ def test_the_nik_also_proves_it_and_staff_verified_documents_stay(database, back
         refused = upload(client, f"/banyuwangi/lacak/{number}/dokumen/1", PDF, **{"Accept-Language": "en"})
         assert refused.status_code == 422 and "already verified" in refused.text
         assert backend.stored() == []
+        assert client.get(f"/banyuwangi/lacak/{number}/unduh").json()["applicant"]["nik"] == NIK
+    logged = capsys.readouterr()
+    assert "request" in logged.out + logged.err  # the request log was captured ...
+    assert NIK not in logged.out + logged.err and "3510 0117" not in logged.out + logged.err  # ... without the NIK
