@@ -24,7 +24,9 @@ from satupintu.accounts.middleware import principal_loader
 from satupintu.accounts.sessions import COOKIE, DatabaseStore, SessionConfig
 from satupintu.admin import routes as admin_routes
 from satupintu.applications import bundle_routes, delivery_routes
+from satupintu.applications import console as applications_console
 from satupintu.applications import files as application_files
+from satupintu.applications import routes as applications_routes
 from satupintu.benchmarks import routes as benchmarks_routes
 from satupintu.catalogue import routes as catalogue_routes
 from satupintu.onboarding import invitations as onboarding_invitations
@@ -118,6 +120,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             queue_routes.router, queue_reservations.router, queue_console.router, delivery_routes.router, bundle_routes.router,
             storage_routes.serve, application_files.staff_router, *application_files.citizen_handlers,
             survey_routes.public_router, survey_routes.counter_router,
+            applications_routes.router, applications_console.router,
             web.static_files,
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), queue_live.channels_plugin(settings)],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -66,11 +67,18 @@ def client_address(connection: ASGIConnection) -> str:
     return connection.client.host if connection.client else "unknown"
 
 
-def rate_limit(purpose: str, unit: DurationUnit, limit: int) -> RateLimitConfig:
+def rate_limit(purpose: str, unit: DurationUnit, limit: int,
+               exempt: Callable[[ASGIConnection], bool] | None = None) -> RateLimitConfig:
     """At most ``limit`` requests per ``unit`` and client address for one purpose (each purpose counts
-    apart), kept in the app's ``rate_limit`` store."""
+    apart), kept in the app's ``rate_limit`` store. Requests for which ``exempt`` says True (signed-in
+    staff working for many citizens) are not counted."""
+
+    async def counted(request: ASGIConnection) -> bool:
+        return not exempt(request)
+
     return RateLimitConfig(rate_limit=(unit, limit), store="rate_limit",
-                           identifier_for_request=lambda request: f"{purpose}:{client_address(request)}")
+                           identifier_for_request=lambda request: f"{purpose}:{client_address(request)}",
+                           check_throttle_handler=counted if exempt is not None else None)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ def test_the_walk_finds_the_admin_routes(client):
     assert len(routes) >= 20
     assert ("POST", "/bangkalan/admin/layanan/x") in routes
     assert {("GET", "/bangkalan/loket"), ("POST", "/bangkalan/loket/x")} <= set(routes)
+    assert {("GET", "/bangkalan/permohonan/x"), ("POST", "/bangkalan/permohonan/x/x")} <= set(routes)
 
 
 @pytest.mark.parametrize("who", ["anonymous", "admin_a", "operator_a", "operator_b"])
@@ -69,29 +70,58 @@ def test_every_admin_route_of_another_tenant_is_refused(client, people, who):
 
 
 def test_public_ids_of_one_regency_are_unknown_in_another(client):
-    """Citizens' pages and API answers addressed by a random public id (tickets, bookings) know only
-    their own regency's ids: every such route of Bangkalan answers 404 for Banyuwangi's seeded ids,
-    whatever the method, and nothing changes."""
+    """Citizens' pages and API answers addressed by a random public id (tickets, bookings) or a
+    tracking number (applications) know only their own regency's: every such route of Bangkalan
+    answers 404 for Banyuwangi's seeded ones, whatever the method, and nothing changes."""
+    from satupintu.applications.models import Application
     from satupintu.queue.models import Booking, Ticket
     from tests.conftest import in_tenant
 
-    async def ids() -> list[str]:
+    async def ids() -> dict[str, list[str]]:
         async with in_tenant(client.database.url, "banyuwangi") as session:
-            return [await session.scalar(select(model.public_id).limit(1)) for model in (Ticket, Booking)]
+            return {"{public_id:str}": [await session.scalar(select(model.public_id).limit(1))
+                                        for model in (Ticket, Booking)],
+                    "{tracking_number:str}": [await session.scalar(select(Application.tracking_number).limit(1))]}
 
     theirs = run(ids())
     routes = []
     for route in client.litestar_app.routes:
-        if isinstance(route, HTTPRoute) and "{public_id:str}" in route.path and route.path.count("{slug:str}"):
+        if (isinstance(route, HTTPRoute) and route.path.count("{slug:str}")
+                and any(name in route.path for name in theirs) and not route.path.startswith(OPERATOR_PREFIXES)):
             routes += [(method, route.path) for method in route.route_handler_map if method not in ("HEAD", "OPTIONS")]
     assert {("GET", "/{slug:str}/antrian/reservasi/{public_id:str}"),
-            ("DELETE", "/api/v1/tenants/{slug:str}/queue/bookings/{public_id:str}")} <= set(routes)
+            ("DELETE", "/api/v1/tenants/{slug:str}/queue/bookings/{public_id:str}"),
+            ("GET", "/{slug:str}/lacak/{tracking_number:str}"),
+            ("GET", "/api/v1/tenants/{slug:str}/applications/{tracking_number:str}")} <= set(routes)
     token = csrf_of(client)
     before = run(_fingerprint(client.database.owner_url))
     for method, template in routes:
-        for public_id in theirs:
-            path = template.replace("{slug:str}", "bangkalan").replace("{public_id:str}", public_id)
+        name = next(name for name in theirs if name in template)
+        for public_id in theirs[name]:
+            path = template.replace("{slug:str}", "bangkalan").replace(name, public_id)
             response = client.request(method, path, data={"_csrf_token": token} if method == "POST" else None,
                                       follow_redirects=False)
             assert response.status_code == 404, f"{method} {path} answered {response.status_code}"
+    assert run(_fingerprint(client.database.owner_url)) == before
+
+
+def test_staff_of_one_regency_cannot_work_anothers_applications(client, people):
+    """Bangkalan's admin, signed in, asks for Banyuwangi's seeded application under Bangkalan's own
+    work queue (where the guard lets them in): it is not there, and no step changes anything."""
+    from satupintu.applications.models import Application
+    from tests.conftest import in_tenant
+
+    async def number() -> str:
+        async with in_tenant(client.database.url, "banyuwangi") as session:
+            return await session.scalar(select(Application.tracking_number).limit(1))
+
+    theirs = run(number())
+    assert sign_in(client, people["admin_b"], "bangkalan").status_code == 303
+    token = csrf_of(client)
+    before = run(_fingerprint(client.database.owner_url))
+    assert client.get(f"/bangkalan/permohonan/{theirs}").status_code == 404
+    assert theirs not in client.get("/bangkalan/permohonan/?status=verified").text
+    for step in ("verifikasi", "proses", "selesai", "siap", "serahkan", "tolak"):
+        answer = client.post(f"/bangkalan/permohonan/{theirs}/{step}", data={"_csrf_token": token, "reason": "x"})
+        assert answer.status_code == 404
     assert run(_fingerprint(client.database.owner_url)) == before

@@ -131,7 +131,8 @@ def check_applicant(nik: str, name: str, phone: str | None, email: str | None, *
         clean_email = values["email"].strip()
         if len(clean_email) > 254 or not EMAIL.fullmatch(clean_email):
             errors["email"] = _("Enter an e-mail address such as nama@contoh.id, or leave it empty.")
-    if contact_required and not (values["phone"].strip() or values["email"].strip()) and not errors.keys() & {"phone", "email"}:
+    no_contact = not (values["phone"].strip() or values["email"].strip())
+    if contact_required and no_contact and not errors.keys() & {"phone", "email"}:
         errors["phone"] = _("Give a mobile number or an e-mail address: the tracking number is sent there.")
     if errors:
         raise Invalid(errors)
@@ -224,7 +225,8 @@ async def submit(session: AsyncSession, tenant: Tenant, service_code: str, nik: 
         status=ApplicationStatus.SUBMITTED, nik=seal(applicant.nik.number),
         nik_digest=nik_digest(secret_key, applicant.nik.number), nik_masked=niks.mask(applicant.nik.number),
         name=seal(applicant.name), name_masked=mask_name(applicant.name), phone=seal(applicant.phone),
-        email=seal(applicant.email), answers=seal(json.dumps(clean_answers, ensure_ascii=False)) if clean_answers else None,
+        email=seal(applicant.email),
+        answers=seal(json.dumps(clean_answers, ensure_ascii=False)) if clean_answers else None,
         language="en" if language == "en" else "id", submitted_by=submitted_by, submitted_by_staff_id=staff_id,
         channel=channel, submitted_at=now, due_date=await sla.due_date(session, service, local_day(tenant, now)))
     while await session.scalar(select(Application.id).where(
@@ -282,7 +284,8 @@ async def status(session: AsyncSession, tenant: Tenant, application: Application
                  now: datetime | None = None) -> Status:
     service = await session.get(TenantService, application.service_id)
     today = local_day(tenant, _now(now))
-    finished = application.done_at is not None or application.status in (S.DONE, S.READY, S.DELIVERED, S.REJECTED)
+    finished = application.done_at is not None or application.status in (S.DONE, S.READY, S.DELIVERED, S.REJECTED,
+                                                                          S.REVOKED)
     overdue = not finished and today > application.due_date
     return Status(application, service, await timeline(session, application), await documents(session, application),
                   overdue, None if finished else max(0, (application.due_date - today).days))
@@ -370,3 +373,12 @@ STATUS_NAMES = {
     S.READY: N_("ready for pick-up"), S.DELIVERED: N_("delivered"), S.REJECTED: N_("rejected"),
     S.REVOKED: N_("permit revoked"),
 }
+
+EVENT_LABELS = {
+    S.SUBMITTED: N_("Submitted"), S.VERIFIED: N_("Verified"), S.IN_PROCESS: N_("In process"), S.DONE: N_("Done"),
+    S.READY: N_("Ready for pick-up"), S.DELIVERED: N_("Delivered"), S.REJECTED: N_("Rejected"),
+    S.REVOKED: N_("Permit revoked"),
+}
+"""The timeline's steps as the status page and the console name them (translated when shown)."""
+DOCUMENT_LABELS = {DocumentStatus.TO_BRING: N_("To bring"), DocumentStatus.UPLOADED: N_("Uploaded"),
+                   DocumentStatus.VERIFIED: N_("Verified")}

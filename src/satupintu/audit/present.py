@@ -22,6 +22,7 @@ ENTITIES = {
     "permit": N_("Permit issued first"), "delivery": N_("Courier delivery"),
     "application_document": N_("Application document"),
     "village": N_("Village"), "village_operator": N_("Village operator"),
+    "application": N_("Application"),
 }
 """Every kind of row the console changes, in the order the audit log's filter offers them."""
 
@@ -60,6 +61,7 @@ FIELDS = {
     "revoked_at": N_("Revoked at"), "documents_complete": N_("Documents complete"),
     "application_status": N_("Application status"), "retention_days": N_("Retention after the application ends (days)"),
     "file": N_("File"), "village": N_("Village"),
+    "rejection_reason": N_("Reason for rejection"),
 }
 """Every field a service records (tests check each ``*_FIELDS`` of the services is here)."""
 

@@ -5,7 +5,8 @@ the workers do the work, so a restarted scheduler loses nothing but a late start
 in-process broker (one machine, no Redis or RabbitMQ) there is no worker in this process to hand
 the job to, so the scheduler runs the refresh itself.
 
-Other domains' periodic jobs are added to ``jobs()`` (the queue's booking sweep is one);
+Other domains' periodic jobs are added to ``jobs()`` (the queue's booking sweep and the applications'
+notices are two);
 this module can then move up to the platform level.
 """
 
@@ -177,6 +178,28 @@ def retention_sweep(settings: Settings) -> Callable[[], None]:
     return run
 
 
+def application_notices(settings: Settings) -> Callable[[], None]:
+    """Send the applications' notices that no job sent (applications.notifications.sweep): each event
+    is claimed once, so a late or repeated run neither loses nor repeats one."""
+
+    def run() -> None:
+        from satupintu import notify
+        from satupintu.applications import notifications
+        from satupintu.db import make_engine, make_sessionmaker
+
+        async def work() -> int:
+            engine = make_engine(settings.database_url)
+            try:
+                return await notifications.sweep(make_sessionmaker(engine), notify.from_settings(settings),
+                                                 secret_key=settings.secret_key, base_url=settings.public_url)
+            finally:
+                await engine.dispose()
+
+        log.info("application notices swept", sent=asyncio.run(work()))
+
+    return run
+
+
 def jobs(settings: Settings) -> list[Job]:
     return [Job("rollups-nightly", nightly_rollups(settings), CronTrigger(hour=1, minute=30, timezone=TIMEZONE),
                 "recompute every regency's benchmark rollups at 01:30 WIB"),
@@ -189,7 +212,9 @@ def jobs(settings: Settings) -> list[Job]:
             Job("application-permits", permit_sweep(settings), CronTrigger(minute="7,37", timezone=TIMEZONE),
                 "remind holders of permits issued first and revoke those whose documents are overdue"),
             Job("applications-retention", retention_sweep(settings), CronTrigger(minute=45, timezone=TIMEZONE),
-                "erase applications' personal data and documents past their retention period, hourly")]
+                "erase applications' personal data and documents past their retention period, hourly"),
+            Job("application-notices", application_notices(settings), CronTrigger(minute="*/5", timezone=TIMEZONE),
+                "send the applications' status notices that no job sent, every five minutes")]
 
 
 def latest_slot(trigger: CronTrigger, now: datetime) -> datetime | None:
