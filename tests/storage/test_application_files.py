@@ -131,6 +131,7 @@ def test_a_citizen_proves_the_application_sees_downloads_and_uploads(database, b
     number = new_application(database.url)
     for client in app_client(database, **backend.env):
         data_path = f"/banyuwangi/lacak/{number}/data"
+        assert f'href="{data_path}"' in client.get(f"/banyuwangi/lacak/{number}").text  # the status page leads there
         asked = client.get(data_path, headers={"Accept-Language": "id"})
         assert asked.status_code == 200 and asked.headers["cache-control"] == "no-store"
         assert "Budi" not in asked.text and NIK not in asked.text and 'name="proof"' in asked.text

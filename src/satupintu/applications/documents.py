@@ -25,13 +25,10 @@ from satupintu.applications.models import Application, ApplicationDocument, Docu
 from satupintu.audit.service import Change
 from satupintu.catalogue.models import TenantService
 from satupintu.forms import Invalid
-from satupintu.i18n import N_
 from satupintu.i18n import gettext as _
 from satupintu.storage import Storage
 from satupintu.storage.uploads import UploadRefused
 
-STATUS_LABELS = {DocumentStatus.TO_BRING: N_("To bring"), DocumentStatus.UPLOADED: N_("Uploaded"),
-                 DocumentStatus.VERIFIED: N_("Verified")}
 PROOF_SECONDS = 30 * 60
 PROVEN = "proven_applications"
 """Session key: {"<tenant id>:<tracking number>": unix time until which the proof holds}."""

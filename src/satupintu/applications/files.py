@@ -63,7 +63,7 @@ async def _file(request: Request) -> tuple[Form, bytes]:
 
 def _context(request: Request, tenant: Tenant, application: Application, docs: list, **extra: Any) -> dict[str, Any]:
     return {"tenant": tenant, "application": application, "docs": docs, "links": _links(request, tenant, application, docs),
-            "labels": documents.STATUS_LABELS, "accept": ACCEPT, "max_size": megabytes(_settings(request).upload_max_bytes),
+            "labels": service.DOCUMENT_LABELS, "accept": ACCEPT, "max_size": megabytes(_settings(request).upload_max_bytes),
             "can_upload": documents.may_upload(application), "errors": {}, "values": {}, "position": None, **extra}
 
 
@@ -128,7 +128,7 @@ async def _held_page(request: Request, tenant: Tenant, session: AsyncSession, ap
     record = await documents.held(session, tenant, application, _settings(request).secret_key)
     return Template("applications/held.html", status_code=status, headers=NO_STORE, context=_context(
         request, tenant, application, record.status.documents, record=record, service_name=record.service.name_en if i18n.current_locale.get() == "en" and record.service.name_en else record.service.name_id,
-        event_labels=service.STATUS_NAMES, **context))
+        event_labels=service.EVENT_LABELS, **context))
 
 
 def _proven(request: Request, application: Application) -> bool:
