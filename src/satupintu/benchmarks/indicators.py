@@ -42,6 +42,7 @@ UNITS = {
     "ipp": N_("index 0 to 5"),
     "per_month": N_("per month"),
     "minutes": N_("minutes"),
+    "calendar_days": N_("days"),
     "score": N_("average score 1 to 4"),
 }
 
@@ -353,6 +354,7 @@ async def ipp(session: AsyncSession) -> float | None:
 
 LIVE_SOURCE = N_("Queue tickets in SatuPintu; for months without tickets, figures reported by the regency")
 MEASURED_SOURCE = N_("Queue tickets in SatuPintu")
+APPLICATIONS_SOURCE = N_("Applications in SatuPintu")
 
 
 @indicator("visitors_month", N_("Visitors per month"), "per_month", group="operations", summary=True,
@@ -463,3 +465,49 @@ async def innovations(session: AsyncSession) -> float | None:
     from satupintu.transfer.models import Innovation
 
     return float(await session.scalar(select(func.count()).select_from(Innovation)) or 0)
+
+
+# -- applications (live) --------------------------------------------------------------------------
+
+async def application_figures(session: AsyncSession) -> Any:
+    """Applications of the last twelve local months, pooled (``applications.measures``)."""
+    from satupintu.applications import measures
+
+    async def load() -> Any:
+        return await measures.pooled(session, monthly.first_month(date.today(), monthly.RECENT_MONTHS))
+    return await _cached(session, "applications", load)
+
+
+def _application(part: str, *, counted: bool = False) -> Compute:
+    async def compute(session: AsyncSession) -> float | None:
+        figures = await application_figures(session)
+        if counted:
+            return float(getattr(figures, part)) if figures.done or getattr(figures, part) else None
+        value = getattr(figures, part)
+        return None if value is None else float(value)
+
+    return compute
+
+
+indicator("applications_completion_median", N_("Median completion time of applications"), "calendar_days",
+          group="operations", precision=1, higher_is_better=False, source=APPLICATIONS_SOURCE,
+          definition=N_("Median time from submitting an application to its product being made (done), over the "
+                        "applications done in the last twelve months; a permit issued first counts as done at "
+                        "once."))(_application("completion_median"))
+indicator("applications_completion_p90", N_("Completion time of applications, 90th percentile"), "calendar_days",
+          group="operations", precision=1, higher_is_better=False, source=APPLICATIONS_SOURCE,
+          definition=N_("Nine in ten applications done in the last twelve months were done within this time."))(
+    _application("completion_p90"))
+indicator("applications_within_sla", N_("Applications done within their service standard"), "percent",
+          group="operations", precision=1, source=APPLICATIONS_SOURCE,
+          definition=N_("Share of the applications done in the last twelve months that were done by their due "
+                        "date: the service's completion time counted in the regency's working days."))(
+    _application("within_sla"))
+indicator("permits_revoked", N_("Permits revoked"), "count", group="operations", higher_is_better=False,
+          source=APPLICATIONS_SOURCE,
+          definition=N_("Permits issued first whose documents did not follow in time, revoked in the last twelve "
+                        "months."))(_application("permits_revoked", counted=True))
+indicator("deliveries", N_("Documents delivered by courier"), "count", group="operations",
+          source=APPLICATIONS_SOURCE,
+          definition=N_("Finished documents handed over at the applicant's address in the last twelve months."))(
+    _application("deliveries", counted=True))

@@ -99,6 +99,6 @@ class BenchmarkPoint(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     region_code: Mapped[str] = mapped_column(
         String(8), ForeignKey("benchmark_rollups.region_code", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(10))  # month | survey | year
+    kind: Mapped[str] = mapped_column(String(10))  # month | app_month | survey | year
     period: Mapped[str] = mapped_column(String(10))
     figures: Mapped[dict[str, Any]] = mapped_column(default=dict)

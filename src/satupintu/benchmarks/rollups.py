@@ -22,6 +22,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from fractions import Fraction
 from typing import Any
 
@@ -29,6 +30,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from satupintu.applications import measures as app_measures
 from satupintu.benchmarks import formulas, monthly, periods, skm
 from satupintu.benchmarks.indicators import (
     CACHE,
@@ -77,6 +79,8 @@ async def compute(session: AsyncSession) -> Snapshot:
     source = monthly.source_of(await monthly.recent(session))
     if source is not None:
         details["operations_source"] = source
+    points += [("app_month", month, figures.point()) for month, figures in (await app_measures.monthly(
+        session, monthly.first_month(date.today(), SERIES_MONTHS))).items()]
     points += [("survey", period.period, period.figures()) for period in surveys.counted]
     for row in (await session.scalars(select(ServiceEvaluation))).all():
         index = evaluation_index(row)
