@@ -29,6 +29,7 @@ PG_URL = os.environ.get("SATUPINTU_TEST_POSTGRES_URL")
 APP_ROLE = "satupintu_test_app"
 PACKS = [str(p.parent) for p in available_packs()]
 _counter = itertools.count()
+SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Database:
         return Settings.from_env({
             "SATUPINTU_DATABASE_URL": self.url,
             "SATUPINTU_MIGRATION_DATABASE_URL": self.owner_url,
-            "SATUPINTU_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "SATUPINTU_SECRET_KEY": SECRET_KEY,
             "SATUPINTU_DB_APP_ROLE": APP_ROLE,
             "SATUPINTU_PUBLIC_URL": "http://testserver.local",
             **env,
@@ -137,6 +138,7 @@ async def _seed_every_table(database: Database) -> None:
             from satupintu.open311 import keys as open311_keys
 
             await open311_keys.create(session, f"Sistem uji {tenant.slug}")
+            await _seed_complaints(session, tenant, kepala)
     await engine.dispose()
 
 
@@ -191,6 +193,26 @@ async def _seed_village(session, tenant, staff) -> None:
     session.add(village)
     await session.flush()
     session.add(VillageOperator(staff_id=staff.id, village_id=village.id))
+
+
+async def _seed_complaints(session, tenant, staff) -> None:
+    """A complaint (received long ago, answered late, resolved and closed, so no sweep touches it and no
+    recent month's statistics count it), its events and its breach."""
+    import datetime as dt
+
+    from satupintu.complaints import service as complaints
+    from satupintu.complaints.models import BreachKind, ComplaintBreach
+
+    then = dt.datetime(2020, 1, 6, 3, 0, tzinfo=dt.UTC)
+    complaint = await complaints.create_complaint(
+        session, tenant, category_code="sikap-petugas", description=f"Pengaduan rahasia {tenant.slug}",
+        channel="phone", secret_key=SECRET_KEY, contact=complaints.Contact(name="Warga Rahasia", phone="081234567890"),
+        recorded_by=staff.id, now=then)
+    await complaints.respond(session, tenant, complaint, staff.id, "Sudah kami terima.", now=then + dt.timedelta(days=2))
+    await complaints.resolve(session, tenant, complaint, staff.id, "Sudah selesai.", now=then + dt.timedelta(days=3))
+    await complaints.close(session, complaint, staff.id, now=then + dt.timedelta(days=4))
+    session.add(ComplaintBreach(complaint_id=complaint.id, agency_id=complaint.agency_id, kind=BreachKind.RESPONSE,
+                                due_at=complaint.response_due_at))
 
 
 async def _seed_queue(session, tenant, staff) -> None:

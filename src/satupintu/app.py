@@ -29,6 +29,7 @@ from satupintu.applications import files as application_files
 from satupintu.applications import routes as applications_routes
 from satupintu.benchmarks import routes as benchmarks_routes
 from satupintu.catalogue import routes as catalogue_routes
+from satupintu.complaints import routes as complaints_routes
 from satupintu.onboarding import invitations as onboarding_invitations
 from satupintu.onboarding import routes as onboarding_routes
 from satupintu.knowledge import routes as knowledge_routes
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             storage_routes.serve, application_files.staff_router, *application_files.citizen_handlers,
             survey_routes.public_router, survey_routes.counter_router,
             applications_routes.router, applications_console.router,
+            complaints_routes.router,
             web.static_files,
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), queue_live.channels_plugin(settings)],

@@ -11,6 +11,7 @@ from satupintu.audit.models import AuditEntry
 from satupintu.benchmarks.models import (BenchmarkPoint, BenchmarkRollup, MonthlyOperations,
                                          ServiceEvaluation, SurveyResult)
 from satupintu.catalogue.models import TenantService
+from satupintu.complaints.models import Complaint, ComplaintBreach, ComplaintCategory, ComplaintEvent
 from satupintu.db import Base
 from satupintu.knowledge.models import ModuleProgress, QuizAttempt
 from satupintu.onboarding.models import Invitation, JoinRequest, OnboardingState
@@ -28,6 +29,7 @@ __all__ = [
     "StaffAccount", "Tenant", "TenantPolicy", "Village", "VillageOperator", "TenantService", "WebSession",
     "BenchmarkPoint", "BenchmarkRollup", "MonthlyOperations", "ServiceEvaluation", "SurveyResult",
     "ScheduledRun", "ModuleProgress", "QuizAttempt", "Innovation", "Mou", "PublicInnovation", "Replication", "StudyVisit",
+    "Complaint", "ComplaintBreach", "ComplaintCategory", "ComplaintEvent",
     "Booking", "BookingSlot", "CounterGroup", "Desk", "NumberSequence", "QueueSettings", "ServiceQueueRule", "Ticket",
     "SurveyResponse",
 ]

@@ -71,9 +71,10 @@ def test_every_admin_route_of_another_tenant_is_refused(client, people, who):
 
 def test_public_ids_of_one_regency_are_unknown_in_another(client):
     """Citizens' pages and API answers addressed by a random public id (tickets, bookings) or a
-    tracking number (applications) know only their own regency's: every such route of Bangkalan
-    answers 404 for Banyuwangi's seeded ones, whatever the method, and nothing changes."""
+    tracking number (applications, complaints) know only their own regency's: every such route of
+    Bangkalan answers 404 for Banyuwangi's seeded ones, whatever the method, and nothing changes."""
     from satupintu.applications.models import Application
+    from satupintu.complaints.models import Complaint
     from satupintu.queue.models import Booking, Ticket
     from tests.conftest import in_tenant
 
@@ -81,21 +82,23 @@ def test_public_ids_of_one_regency_are_unknown_in_another(client):
         async with in_tenant(client.database.url, "banyuwangi") as session:
             return {"{public_id:str}": [await session.scalar(select(model.public_id).limit(1))
                                         for model in (Ticket, Booking)],
-                    "{tracking_number:str}": [await session.scalar(select(Application.tracking_number).limit(1))]}
+                    "{tracking_number:str}": [await session.scalar(select(Application.tracking_number).limit(1))],
+                    "{tracking:str}": [await session.scalar(select(Complaint.tracking).limit(1))]}
 
     theirs = run(ids())
     routes = []
     for route in client.litestar_app.routes:
         if (isinstance(route, HTTPRoute) and route.path.count("{slug:str}")
-                and any(name in route.path for name in theirs) and not route.path.startswith(OPERATOR_PREFIXES)):
+                and any(name in route.path for name in theirs)
+                and not route.path.startswith(OPERATOR_PREFIXES + PROTECTED_PREFIXES)):
             routes += [(method, route.path) for method in route.route_handler_map if method not in ("HEAD", "OPTIONS")]
     assert {("GET", "/{slug:str}/antrian/reservasi/{public_id:str}"),
             ("DELETE", "/api/v1/tenants/{slug:str}/queue/bookings/{public_id:str}"),
-            ("GET", "/{slug:str}/lacak/{tracking_number:str}"),
+            ("GET", "/{slug:str}/lacak/{tracking_number:str}"), ("GET", "/{slug:str}/pengaduan/{tracking:str}"),
             ("GET", "/api/v1/tenants/{slug:str}/applications/{tracking_number:str}")} <= set(routes)
     token = csrf_of(client)
     before = run(_fingerprint(client.database.owner_url))
-    unknown = {"{public_id:str}": "x" * 22, "{tracking_number:str}": "ABCDEFGHJK"}
+    unknown = {"{public_id:str}": "x" * 22, "{tracking_number:str}": "ABCDEFGHJK", "{tracking:str}": "ABCDEFGHJKMN"}
 
     def ask(method: str, path: str) -> int:
         return client.request(method, path, data={"_csrf_token": token} if method == "POST" else None,

@@ -1,5 +1,6 @@
 """The control room at /{slug}/admin/ruang-kendali, as Situbondo's Intelligence Room: the queue now (it
-refreshes itself), one day hour by hour, and tickets by weekday and hour. Regency admins only (the
+refreshes itself), one day hour by hour, tickets by weekday and hour, and complaints: how many are open and
+late, and the deadlines each agency missed. Regency admins only (the
 console's guard); operators see their own counter at /{slug}/loket. Numbers only, nothing personal.
 """
 
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from satupintu.admin.common import page
 from satupintu.benchmarks import display
 from satupintu.benchmarks.monthly import minutes
+from satupintu.complaints import service as complaints
 from satupintu.forms import Form
 from satupintu.i18n import gettext as _
 from satupintu.queue import control
@@ -39,7 +41,8 @@ async def control_room(request: Request, tenant: Tenant, db_session: AsyncSessio
     return page("control_room", tenant, "control", 422 if form.errors else 200, errors=form.errors,
                 values={"tanggal": tanggal[:10]}, live=live, poll=POLL_SECONDS, today=today,
                 day=await control.day_view(db_session, tenant, day), minutes=minutes, fixed=display.fixed,
-                heat=await control.heat_map(db_session, tenant, today), weekdays=control.WEEKDAYS)
+                heat=await control.heat_map(db_session, tenant, today), weekdays=control.WEEKDAYS,
+                complaints=await complaints.control_view(db_session, tenant, now=queue.clock()))
 
 
 handlers = [control_room]

@@ -7,6 +7,7 @@ from litestar import Router
 from satupintu.admin import (
     agencies,
     api_keys,
+    complaints,
     control,
     counters,
     deliveries,
@@ -33,7 +34,7 @@ router = Router(
     route_handlers=[
         *overview.handlers, *services.handlers, *agencies.handlers, *locations.handlers, *counters.handlers,
         *policies.handlers, *permits.handlers, *deliveries.handlers, *villages.handlers, *queue.handlers, *staff.handlers, *sso.handlers, *api_keys.handlers, *training.handlers, *transfer.handlers,
-        *control.handlers,
+        *control.handlers, *complaints.handlers,
         performance.router,
     ],
 )

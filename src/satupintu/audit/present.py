@@ -23,6 +23,7 @@ ENTITIES = {
     "application_document": N_("Application document"),
     "village": N_("Village"), "village_operator": N_("Village operator"),
     "application": N_("Application"),
+    "complaint": N_("Complaint"),
 }
 """Every kind of row the console changes, in the order the audit log's filter offers them."""
 
@@ -30,6 +31,8 @@ ACTIONS = {
     "create": N_("%(what)s added"), "update": N_("%(what)s changed"), "delete": N_("%(what)s deleted"),
     "replicate": N_("%(what)s replicated"), "verify": N_("%(what)s verified"),
     "unverify": N_("%(what)s no longer verified"), "revoke": N_("%(what)s revoked"),
+    "respond": N_("%(what)s answered"), "note": N_("%(what)s updated"), "resolve": N_("%(what)s resolved"),
+    "close": N_("%(what)s closed"),
 }
 
 FIELDS = {
@@ -45,6 +48,9 @@ FIELDS = {
     "sync_roles": N_("Update roles at each sign-in"), "permit_first": N_("Permit first"),
     "document_deadline_days": N_("Days to complete documents"), "courier_delivery": N_("Courier delivery"),
     "courier_note": N_("Courier note"), "complaint_response_hours": N_("Complaint response (hours)"),
+    "complaint_resolution_hours": N_("Complaint resolution (hours)"), "text": N_("Text"), "channel": N_("Channel"),
+    "external_ref": N_("Reference"),
+    "complaint_around_the_clock": N_("Complaint hours around the clock"),
     "timezone": N_("Time zone"), "status": N_("Status"), "step": N_("Wizard step"), "title": N_("Title"),
     "summary": N_("Summary"), "category": N_("Category"), "year_started": N_("Year started"), "public": N_("Public"),
     "replicated_from_code": N_("Replicated from (region code)"), "replicated_from_name": N_("Replicated from"),
@@ -78,7 +84,11 @@ CHOICES = {
              "host": N_("We hosted them"), "visitor": N_("We visited them")},
     "status": {"onboarding": N_("onboarding"), "live": N_("live"), "suspended": N_("suspended"),
                "planned": N_("Planned"), "pilot": N_("Pilot"), "running": N_("Running"), "stopped": N_("Stopped"),
-               "draft": N_("Draft"), "signed": N_("Signed"), "active": N_("Active"), "ended": N_("Ended")},
+               "draft": N_("Draft"), "signed": N_("Signed"), "active": N_("Active"), "ended": N_("Ended"),
+               "received": N_("Received"), "responded": N_("Answered"), "resolved": N_("Resolved"),
+               "closed": N_("Closed")},
+    "channel": {"web": N_("Web form"), "phone": N_("Telephone"), "whatsapp": N_("WhatsApp"),
+                "box": N_("Complaint box"), "lapor": N_("SP4N-LAPOR!"), "open311": N_("Open311 API")},
     "source": {"summary": N_("published summary"), "responses": N_("answers file")},
     "category": {"pelayanan-terpadu": N_("Integrated services (MPP)"), "kependudukan": N_("Civil registration"),
                  "perizinan": N_("Permits"), "pengaduan": N_("Complaints"), "desa-digital": N_("Digital village"),

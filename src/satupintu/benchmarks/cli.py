@@ -59,7 +59,7 @@ def rollups_refresh(slug: str | None) -> None:
 @click.option("--heartbeat", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Touch this file from the scheduler's own loop (the liveness probe reads its age).")
 def scheduler(now: bool, heartbeat: Path | None) -> None:
-    """Run the periodic jobs (nightly rollups at 01:30 WIB, session purge, booking sweep, lines check). Run exactly one."""
+    """Run the periodic jobs (nightly rollups at 01:30 WIB, session purge, booking sweep, lines check, complaint sweep). Run exactly one."""
     from satupintu import logs
     from satupintu.benchmarks import schedule
 

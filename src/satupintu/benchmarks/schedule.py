@@ -5,8 +5,8 @@ the workers do the work, so a restarted scheduler loses nothing but a late start
 in-process broker (one machine, no Redis or RabbitMQ) there is no worker in this process to hand
 the job to, so the scheduler runs the refresh itself.
 
-Other domains' periodic jobs are added to ``jobs()`` (the queue's booking sweep and the applications'
-notices are two);
+Other domains' periodic jobs are added to ``jobs()`` (the queue's booking sweep, the applications'
+notices and the complaints' escalation sweep are three);
 this module can then move up to the platform level.
 """
 
@@ -200,6 +200,28 @@ def application_notices(settings: Settings) -> Callable[[], None]:
     return run
 
 
+def complaint_sweep(settings: Settings) -> Callable[[], None]:
+    """Escalate complaints past their deadlines and close long-resolved ones (complaints.service.sweep):
+    the deadlines are columns of the complaints, and each step is claimed by a conditional UPDATE, so a
+    late, repeated or concurrent run neither loses nor repeats one."""
+
+    def run() -> None:
+        from satupintu.complaints import service as complaints
+        from satupintu.db import make_engine, make_sessionmaker
+
+        async def work() -> complaints.SweepResult:
+            engine = make_engine(settings.database_url)
+            try:
+                return await complaints.sweep(make_sessionmaker(engine))
+            finally:
+                await engine.dispose()
+
+        result = asyncio.run(work())
+        log.info("complaints swept", escalated=result.escalated, closed=result.closed)
+
+    return run
+
+
 def jobs(settings: Settings) -> list[Job]:
     return [Job("rollups-nightly", nightly_rollups(settings), CronTrigger(hour=1, minute=30, timezone=TIMEZONE),
                 "recompute every regency's benchmark rollups at 01:30 WIB"),
@@ -214,7 +236,9 @@ def jobs(settings: Settings) -> list[Job]:
             Job("applications-retention", retention_sweep(settings), CronTrigger(minute=45, timezone=TIMEZONE),
                 "erase applications' personal data and documents past their retention period, hourly"),
             Job("application-notices", application_notices(settings), CronTrigger(minute="*/5", timezone=TIMEZONE),
-                "send the applications' status notices that no job sent, every five minutes")]
+                "send the applications' status notices that no job sent, every five minutes"),
+            Job("complaints-escalation", complaint_sweep(settings), CronTrigger(minute="*/5", timezone=TIMEZONE),
+                "escalate complaints past their deadlines every five minutes")]
 
 
 def latest_slot(trigger: CronTrigger, now: datetime) -> datetime | None:

@@ -24,6 +24,7 @@ from satupintu.audit.service import Change
 from satupintu.catalogue import service as catalogue_service
 from satupintu.catalogue.models import TenantService
 from satupintu.catalogue.shared import SharedCatalogue
+from satupintu.complaints import service as complaints_service
 from satupintu.db import bind_tenant, tenant_session
 from satupintu.forms import Invalid
 from satupintu.i18n import gettext as _
@@ -111,6 +112,7 @@ async def accept_invitation(session: AsyncSession, token: str, name: str, passwo
     admin = await accounts_service.create_staff(session, email=invitation.email, name=name,
                                                 role=Role.TENANT_ADMIN.value, password=password)
     session.add(OnboardingState(steps={"profil": _now().isoformat()}))  # name and time zone: the official list's
+    await complaints_service.seed_categories(session)
     invitation.used_at, invitation.tenant_slug = _now(), tenant.slug
     await session.flush()
     return tenant, admin

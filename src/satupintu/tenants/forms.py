@@ -15,4 +15,7 @@ def policy_values(form: Form) -> dict[str, Any]:
             "courier_delivery": form.flag("courier_delivery"),
             "courier_note": form.text("courier_note", max_length=300),
             "complaint_response_hours": form.integer("complaint_response_hours", minimum=1, maximum=720),
+            "complaint_resolution_hours": form.integer("complaint_resolution_hours", minimum=1, maximum=2000,
+                                                       required=False) or 40,
+            "complaint_around_the_clock": form.flag("complaint_around_the_clock"),
             "notes": form.text("notes", max_length=2000)}

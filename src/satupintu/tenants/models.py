@@ -74,4 +74,8 @@ class TenantPolicy(TenantOwned, Base):
     courier_delivery: Mapped[bool] = mapped_column(default=False)
     courier_note: Mapped[str] = mapped_column(String(300), default="")
     complaint_response_hours: Mapped[int] = mapped_column(default=24)
+    """The first-response deadline of a complaint, in working hours (or plain hours around the clock)."""
+    complaint_resolution_hours: Mapped[int] = mapped_column(default=40, server_default="40")
+    complaint_around_the_clock: Mapped[bool] = mapped_column(default=False, server_default="0")
+    """Deadlines count every hour, not only the opening hours of the regency's locations."""
     notes: Mapped[str] = mapped_column(Text, default="")

@@ -40,6 +40,8 @@ class PolicySpec(Struct, forbid_unknown_fields=True):
     courier_delivery: bool = False
     courier_note: Text(300, 0) = ""
     complaint_response_hours: Annotated[int, Meta(ge=1, le=720)] = 24
+    complaint_resolution_hours: Annotated[int, Meta(ge=1, le=2000)] = 40
+    complaint_around_the_clock: bool = False
     notes: Text(LONG, 0) = ""
 
 

@@ -20,6 +20,7 @@ from satupintu.audit.service import Change
 from satupintu.catalogue import service as catalogue_service
 from satupintu.catalogue.fees import fee_problem
 from satupintu.catalogue.shared import SharedCatalogue, load_catalogue
+from satupintu.complaints import service as complaints_service
 from satupintu.datafiles import DataFileError, locate
 from satupintu.db import bind_tenant, tenant_setting
 from satupintu.forms import Invalid
@@ -203,6 +204,7 @@ async def provision(
             plan.counter_ids[code] = counters[override.counter].id
     count = await catalogue_service.import_catalogue(session, catalogue, plan)
     await _holidays(session, pack, locations, source)
+    await complaints_service.seed_categories(session)
     return ProvisionResult(tenant.id, tenant.slug, created, count, len(agencies), len(locations), len(counters))
 
 
@@ -214,7 +216,7 @@ async def provision_from_path(session: AsyncSession, slug_or_path: str | Path,
 
 
 POLICY_FIELDS = ("permit_first", "document_deadline_days", "courier_delivery", "courier_note",
-                 "complaint_response_hours", "notes")
+                 "complaint_response_hours", "complaint_resolution_hours", "complaint_around_the_clock", "notes")
 
 
 async def _holidays(session: AsyncSession, pack: PackSpec, locations: dict, source: Path) -> None:
