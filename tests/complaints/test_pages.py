@@ -156,3 +156,22 @@ def test_the_control_room_shows_breaches_by_agency(client, people):
     assert row, "the agency's row is missing"
     assert re.findall(r"<td class=\"num\">(\d+)</td>", row.group(1)) == ["1", "1", "1", "1"]
     assert "Tidak ada jawaban" not in page.text
+
+
+def test_a_complaint_about_a_visit_names_its_line(client):
+    """From the ticket's page: the complaint carries the ticket, its line's agency is responsible and
+    its location's opening hours count the deadline."""
+    from satupintu.queue.models import CounterGroup, Ticket
+
+    async def seeded(session, _tenant):
+        ticket = await session.scalar(select(Ticket).limit(1))
+        return ticket.public_id, ticket.id, await session.get(CounterGroup, ticket.group_id)
+
+    public_id, ticket_id, group = run(in_tenant(client.database.url, "banyuwangi", seeded))
+    form = client.get(f"/banyuwangi/pengaduan?tiket={public_id}")
+    assert f'name="ticket" value="{public_id}"' in form.text
+    sent = _submit(client, ticket=public_id)
+    assert sent.status_code == 303
+    stored = _complaint(client.database, sent.headers["location"].split("/")[-1].split("?")[0])
+    assert (stored.ticket_id, stored.agency_id, stored.location_id) == (ticket_id, group.agency_id, group.location_id)
+    assert _submit(client, ticket="bukan-tiket-siapa-pun").status_code == 422

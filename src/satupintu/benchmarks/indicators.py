@@ -12,6 +12,7 @@ registered as slots that return None until those tables exist; see the end of th
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from satupintu.agencies.models import Agency
 from satupintu.benchmarks import formulas, monthly, skm
 from satupintu.benchmarks.formulas import N_
-from satupintu.benchmarks.models import TOTAL_SCALE, SCORE_SCALE, MonthlyOperations, ServiceEvaluation, SurveyResult
+from satupintu.benchmarks.models import TOTAL_SCALE, SCORE_SCALE, ServiceEvaluation, SurveyResult
 from satupintu.catalogue.models import TenantService
 from satupintu.catalogue.schemas import UNIT_MINUTES
 from satupintu.catalogue.shared import load_catalogue
@@ -44,6 +45,7 @@ UNITS = {
     "minutes": N_("minutes"),
     "calendar_days": N_("days"),
     "score": N_("average score 1 to 4"),
+    "per_thousand": N_("per 1,000 transactions"),
 }
 
 GROUPS = {
@@ -150,21 +152,6 @@ async def latest_evaluation(session: AsyncSession) -> ServiceEvaluation | None:
         return await session.scalar(select(ServiceEvaluation).order_by(ServiceEvaluation.year.desc()).limit(1))
 
     return await _cached(session, "evaluation", load)
-
-
-async def recent_operations(session: AsyncSession) -> list[MonthlyOperations]:
-    """The months reported within the twelve months that end with the latest reported month."""
-
-    async def load() -> list[MonthlyOperations]:
-        rows = list((await session.scalars(select(MonthlyOperations).order_by(MonthlyOperations.month.desc())
-                                           .limit(12))).all())
-        if not rows:
-            return []
-        year, month = map(int, rows[0].month.split("-"))
-        first = date(year - 1, month, 1) if month == 12 else date(year - 1, month + 1, 1)
-        return [r for r in rows if r.month >= f"{first.year:04d}-{first.month:02d}"]
-
-    return await _cached(session, "operations", load)
 
 
 def survey_ikm(result: SurveyResult) -> Fraction:
@@ -408,14 +395,50 @@ indicator("service_p90", N_("Service time, 90th percentile"), "minutes", group="
                         "this time."))(_measured("service", "p90"))
 
 
+COMPLAINTS_SOURCE = N_("Complaints recorded in SatuPintu (every channel); for months without any, figures reported "
+                       "by the regency")
+
+
 @indicator("complaints_on_time", N_("Complaints answered on time"), "percent", group="operations", precision=1,
            summary=True,
            definition=N_("Complaints answered within the promised time as a share of complaints received, over "
-                         "the last twelve months reported."),
-           source=N_("Monthly figures reported by the regency"))
+                         "the last twelve months with figures. Months with complaints recorded in SatuPintu count "
+                         "those (answered on time: the first answer by its deadline); other months use the figures "
+                         "the regency reported."),
+           source=COMPLAINTS_SOURCE)
 async def complaints_on_time(session: AsyncSession) -> float | None:
-    rows = await recent_operations(session)
-    return _share(sum(r.complaints_on_time for r in rows), sum(r.complaints_received for r in rows))
+    rows = [r for r in await monthly.recent(session) if r.complaints_received is not None]
+    return _share(sum(r.complaints_on_time or 0 for r in rows), sum(r.complaints_received for r in rows))
+
+
+@indicator("complaints_per_1000", N_("Complaints per 1,000 transactions"), "per_thousand", group="operations",
+           precision=1, higher_is_better=False,
+           definition=N_("Complaints received per 1,000 transactions over the last twelve months with figures for "
+                         "both (complaints as in \"Complaints answered on time\", transactions as in "
+                         "\"Transactions per month\")."),
+           source=COMPLAINTS_SOURCE)
+async def complaints_per_1000(session: AsyncSession) -> float | None:
+    rows = [r for r in await monthly.recent(session) if r.complaints_received is not None]
+    transactions = sum(r.transactions for r in rows)
+    return float(Fraction(sum(r.complaints_received for r in rows) * 1000, transactions)) if transactions else None
+
+
+@indicator("complaint_first_answer", N_("Median time to a complaint's first answer"), "minutes", group="operations",
+           higher_is_better=False,
+           definition=N_("Median working time (the mall's opening hours, or every hour where the regency counts "
+                         "around the clock) from a complaint's arrival to its first answer, over the complaints "
+                         "received in SatuPintu in the twelve months up to today."),
+           source=N_("Complaints recorded in SatuPintu (every channel)"))
+async def complaint_first_answer(session: AsyncSession) -> float | None:
+    from satupintu.complaints import service as complaints
+    from satupintu.tenants.models import Tenant
+
+    tenant = await session.get(Tenant, session.info.get("tenant_id"))
+    if tenant is None:
+        return None
+    today = date.today()
+    found = await complaints.response_minutes(session, tenant, monthly.first_month(today, monthly.RECENT_MONTHS), today)
+    return float(statistics.median(found)) if found else None
 
 
 # -- onboarding, learning and transfer -------------------------------------------------------------

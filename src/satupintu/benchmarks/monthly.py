@@ -4,8 +4,9 @@ queue ran that month, the figures the regency reported by hand otherwise.
 Visitors and transactions of a month with at least one ticket come from the queue
 (:mod:`satupintu.queue.measures` defines both), with the median and 90th percentile of waiting and
 service time; the hand-entered visitors and transactions of that month are then set aside. A month
-without tickets keeps the reported figures and is marked ``reported``. Complaints are not counted
-by the queue, so a month's reported complaints are kept either way.
+without tickets keeps the reported figures and is marked ``reported``. Complaints are counted the same
+way on their own: a month with complaints recorded in SatuPintu (any channel) takes its received and
+answered-on-time counts from them, setting the reported ones aside; other months keep what was reported.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.benchmarks.models import MonthlyOperations
+from satupintu.complaints import service as complaints
+from satupintu.db import session_tenant
 from satupintu.queue import measures
+from satupintu.tenants.models import Tenant
 
 SERIES_MONTHS = 36
 RECENT_MONTHS = 12
@@ -72,17 +76,21 @@ async def _load(session: AsyncSession, today: date) -> list[Month]:
         select(MonthlyOperations).order_by(MonthlyOperations.month.desc()).limit(SERIES_MONTHS))).all()}
     earliest = min([first_month(today, SERIES_MONTHS), *(date.fromisoformat(f"{m}-01") for m in reported)])
     measured = {m.month: m for m in await measures.monthly(session, earliest)}
+    tenant = await session.get(Tenant, session_tenant(session))
+    recorded = await complaints.monthly_counts(session, tenant, earliest) if tenant is not None else {}
     out = []
     for code in sorted(set(reported) | set(measured))[-SERIES_MONTHS:]:
         row, live = reported.get(code), measured.get(code)
-        complaints = {"complaints_received": row.complaints_received, "complaints_on_time": row.complaints_on_time} \
+        complaints_of = {"complaints_received": row.complaints_received, "complaints_on_time": row.complaints_on_time} \
             if row is not None else {}
+        if code in recorded:
+            complaints_of = dict(zip(("complaints_received", "complaints_on_time"), recorded[code], strict=True))
         if live is not None:
-            out.append(Month(code, TICKETS, live.visitors, live.transactions, **complaints,
+            out.append(Month(code, TICKETS, live.visitors, live.transactions, **complaints_of,
                              waiting_median=minutes(live.waiting.median), waiting_p90=minutes(live.waiting.p90),
                              service_median=minutes(live.service.median), service_p90=minutes(live.service.p90)))
         else:
-            out.append(Month(code, REPORTED, row.visitors, row.transactions, **complaints))
+            out.append(Month(code, REPORTED, row.visitors, row.transactions, **complaints_of))
     return out
 
 

@@ -19,7 +19,7 @@ import re
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -712,3 +712,25 @@ async def control_view(session: AsyncSession, tenant: Tenant, *, now: datetime |
     return ControlView(open=sum(r[1] for r in rows), late_response=sum(int(r[2] or 0) for r in rows),
                        late_resolution=sum(int(r[3] or 0) for r in rows), received_today=received_today,
                        breaches_month=sum(a.breaches_month for a in agencies), agencies=agencies)
+
+
+# --- what the ministry's rollups read (aggregates only) --------------------------------------------
+
+
+async def monthly_counts(session: AsyncSession, tenant: Tenant, since: date) -> dict[str, tuple[int, int]]:
+    """Per local month from ``since`` on: (complaints received, answered by their first-response deadline)."""
+    start = datetime(since.year, since.month, since.day, tzinfo=ZoneInfo(tenant.timezone.iana)).astimezone(UTC)
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (month, _agency), row in (await figures(session, tenant, since=start)).items():
+        out[month][0] += row.received
+        out[month][1] += row.on_time
+    return {month: (received, on_time) for month, (received, on_time) in out.items()}
+
+
+async def response_minutes(session: AsyncSession, tenant: Tenant, since: date, until: date) -> list[int]:
+    """Working minutes to the first answer of the complaints received in these local days (inclusive)."""
+    zone = ZoneInfo(tenant.timezone.iana)
+    start = datetime(since.year, since.month, since.day, tzinfo=zone).astimezone(UTC)
+    end = (datetime(until.year, until.month, until.day, tzinfo=zone) + timedelta(days=1)).astimezone(UTC)
+    return list((await session.scalars(select(Complaint.response_minutes).where(
+        Complaint.received_at >= start, Complaint.received_at < end, Complaint.response_minutes.is_not(None)))).all())
