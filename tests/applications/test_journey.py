@@ -38,6 +38,7 @@ def test_apply_verify_done_delivered_with_timeline_and_sla(client, people, clock
     assert FEMALE not in page.text and "Siti" not in page.text and "0812" not in page.text
 
     assert sign_in(client, people["operator_a"], "banyuwangi").status_code == 303
+    assert 'href="/banyuwangi/permohonan/"' in client.get("/banyuwangi/loket").text  # from the counter console
     listing = client.get("/banyuwangi/permohonan/")
     assert number in listing.text and "3510••••••••••01" in listing.text and "S••• A•••" in listing.text
     assert FEMALE not in listing.text and "Siti Aminah" not in listing.text
@@ -74,6 +75,7 @@ def test_a_rejection_needs_its_reason_and_the_citizen_reads_it(client, people, c
     code = prepare_service(client.database.url)
     number = apply(client, code, nik=MALE, name="Budi Santoso", email="", phone="+62 812-3456-7890")
     assert sign_in(client, people["admin_a"], "banyuwangi").status_code == 303
+    assert 'href="/banyuwangi/permohonan/"' in client.get("/banyuwangi/admin/").text  # from the console's overview
     token = csrf_of(client)
     empty = client.post(f"/banyuwangi/permohonan/{number}/tolak", data={"_csrf_token": token, "reason": " "})
     assert empty.status_code == 422 and "alasan penolakan" in empty.text
