@@ -18,7 +18,27 @@ import sqlalchemy as sa
 from alembic import op
 
 from satupintu import rls
-from satupintu.complaints.service import DEFAULT_CATEGORIES
+
+# The categories every regency had when complaints arrived, frozen here: the service's defaults may
+# change later without changing what this migration inserted.
+DEFAULT_CATEGORIES = (
+    ("kualitas-layanan", "Kualitas layanan", "Service quality",
+     "Layanan tidak sesuai standar, informasi salah atau persyaratan berubah-ubah.",
+     "The service did not meet its standard, wrong information or changing requirements."),
+    ("sikap-petugas", "Sikap petugas", "Staff conduct",
+     "Petugas tidak ramah, tidak hadir, atau tidak membantu.", "Staff were unfriendly, absent or unhelpful."),
+    ("biaya-pungli", "Biaya dan pungutan liar (pungli)", "Fees and illegal levies (pungli)",
+     "Diminta membayar di luar tarif resmi atau tanpa tanda terima.",
+     "Asked to pay beyond the official fee or without a receipt."),
+    ("sarana", "Sarana dan prasarana", "Facilities",
+     "Ruang tunggu, toilet, akses difabel, parkir, kios atau layar antrean.",
+     "Waiting room, toilets, disability access, parking, kiosks or queue screens."),
+    ("waktu-tunggu", "Waktu tunggu dan penyelesaian", "Waiting and completion time",
+     "Antrean terlalu lama atau dokumen tidak selesai tepat waktu.",
+     "The line was too long or the document was not ready on time."),
+    ("lainnya", "Lainnya", "Other", "Pengaduan lain tentang pelayanan publik.",
+     "Any other complaint about public services."),
+)
 
 TENANT_OWNED = ("complaint_categories", "complaints", "complaint_breaches", "complaint_events")
 
