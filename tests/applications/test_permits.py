@@ -107,6 +107,10 @@ def test_a_permit_is_issued_at_once_reminded_and_revoked_by_the_sweep(client, pe
     assert [e.status for e in events][-1] == ApplicationStatus.REVOKED and "31-03-2027" in events[-1].note
     assert sum(e.status == ApplicationStatus.REVOKED for e in events) == 1 and audited == 1
 
+    tracking = client.get(f"/banyuwangi/lacak/{number}")  # the citizen's status page, in Indonesian
+    assert tracking.status_code == 200 and "Izin dicabut" in tracking.text and "31-03-2027" in tracking.text
+    api = client.get(f"/api/v1/tenants/banyuwangi/applications/{number}").json()
+    assert api["status"] == "revoked" and api["timeline"][-1]["status"] == "revoked"
     assert sign_in(client, people["admin_a"], "banyuwangi").status_code == 303
     log = client.get("/banyuwangi/admin/audit", params={"objek": "", "aktor": "sistem"})
     assert log.status_code == 200 and number in log.text

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
-from litestar.connection import ASGIConnection
 from litestar.exceptions import NotFoundException
 from litestar.openapi.datastructures import ResponseSpec
 from msgspec import Meta, Struct
@@ -19,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from satupintu import i18n
 from satupintu.applications import bundles
 from satupintu.applications.models import Channel, Submitter
+from satupintu.applications.routes import staff_here
 from satupintu.forms import Invalid
 from satupintu.i18n import gettext as _
-from satupintu.security import Principal, current_principal, rate_limit
+from satupintu.security import rate_limit
 from satupintu.tenancy import provide_tenant
 from satupintu.tenants.models import Tenant
 from satupintu.web import absolute_url
@@ -31,16 +31,8 @@ ON_BEHALF = {"midwife": Submitter.MIDWIFE, "village_operator": Submitter.VILLAGE
 """A staff role's kind of submitter; every other staff role submits as staff."""
 
 
-def staff_of(connection: ASGIConnection) -> Principal | None:
-    """The signed-in staff member of the regency in the URL, if any."""
-    principal = current_principal(connection)
-    if principal is not None and principal.kind == "staff" and principal.tenant_slug == connection.path_params.get("slug"):
-        return principal
-    return None
-
-
-bundle_rate_limit = rate_limit("bundle", "hour", 30)
-"""Bundles per client address and hour."""
+bundle_rate_limit = rate_limit("bundle", "hour", 20, exempt=lambda c: staff_here(c) is not None)
+"""A citizen's bundles per client address and hour; staff submitting for families are not counted."""
 
 
 class ApplicantIn(Struct, forbid_unknown_fields=True):
@@ -94,7 +86,7 @@ def _out(request: Request, tenant: Tenant, found: bundles.State) -> BundleOut:
 async def api_bundle(request: Request, tenant: Tenant, db_session: AsyncSession,
                      data: BundleIn) -> Response[BundleOut | BundleErrorOut]:
     """Submit a life event's form: one application per service the regency offers, tracked together."""
-    staff = staff_of(request)
+    staff = staff_here(request)
     submitter = (ON_BEHALF.get(staff.role, Submitter.STAFF) if staff else Submitter.CITIZEN)
     try:
         bundle, _made = await bundles.submit(
