@@ -27,6 +27,7 @@ from satupintu.applications.models import Application, ApplicationEvent, Applica
 from satupintu.catalogue.models import TenantService
 from satupintu.db import TenantSession, tenant_session
 from satupintu.logs import get_logger
+from satupintu.survey import service as survey
 from satupintu.tenants.models import Tenant
 
 log = get_logger("satupintu.applications")
@@ -52,8 +53,9 @@ def status_url(base_url: str, tenant: Tenant, number: str) -> str:
 
 
 def message(tenant: Tenant, application: Application, service_name: str, step: ApplicationEvent,
-            base_url: str) -> notify.Message:
-    """The message of one step, in the applicant's language."""
+            base_url: str, rate_url: str | None = None) -> notify.Message:
+    """The message of one step, in the applicant's language; the step that makes the result done
+    invites the applicant to rate the service (``rate_url``, the survey's sealed link)."""
     token = i18n.current_locale.set(application.language)
     try:
         values = {"number": application.tracking_number, "service": service_name, "tenant": tenant.name,
@@ -67,6 +69,9 @@ def message(tenant: Tenant, application: Application, service_name: str, step: A
         if step.status in (S.SUBMITTED, S.VERIFIED, S.IN_PROCESS):
             lines.append(i18n.gettext("It is due to be done by %(due)s.") % values)
         lines.append(i18n.gettext("Follow it with the tracking number %(number)s at %(url)s") % values)
+        if rate_url and step.status == S.DONE:
+            lines.append(i18n.gettext("How did we serve you? Nine short questions, anonymous: %(url)s")
+                         % {"url": rate_url})
     finally:
         i18n.current_locale.reset(token)
     return notify.Message(subject=subject, body="\n".join(lines))
@@ -91,7 +96,10 @@ async def send_event(session: AsyncSession, tenant: Tenant, event_id: int, notif
     recipients = [notify.Recipient(kind, address) for kind, address in
                   (("email", personal.email), ("whatsapp", personal.phone)) if address]
     name = the_service.name_en if application.language == "en" else the_service.name_id
-    text = message(tenant, application, name, step, base_url)
+    rate_url = base_url.rstrip("/") + survey.rating_path(secret_key, tenant, survey.APPLICATION,
+                                                         application.tracking_number) \
+        if step.status == S.DONE else None
+    text = message(tenant, application, name, step, base_url, rate_url)
     for recipient in recipients:
         await notifier.send(recipient, text)
     return len(recipients)

@@ -30,6 +30,8 @@ from satupintu.forms import Form, Invalid
 from satupintu.handlers import FormData
 from satupintu.i18n import gettext as _
 from satupintu.security import Principal, current_principal, rate_limit
+from satupintu.survey import routes as survey_routes
+from satupintu.survey import service as survey
 from satupintu.tenancy import provide_tenant
 from satupintu.tenants.models import Tenant
 from satupintu.web import absolute_url
@@ -137,8 +139,10 @@ async def status_page(request: Request, tenant: Tenant, db_session: AsyncSession
     """Where the application stands: its timeline, its checklist and the day it is due."""
     found = await application_or_404(db_session, tracking_number)
     state = await service.status(db_session, tenant, found)
+    rate = await survey_routes.invitation(request, tenant, db_session, survey.APPLICATION, found.tracking_number) \
+        if found.done_at is not None else None
     return Template("applications/status.html", context={
-        "tenant": tenant, "state": state, "service_name": _service_name(state.service),
+        "tenant": tenant, "state": state, "service_name": _service_name(state.service), "rate": rate,
         "labels": service.EVENT_LABELS, "documents": service.DOCUMENT_LABELS,
         "times": {step.id: notifications.local_time(tenant, step.at) for step in state.events},
         "zone": tenant.timezone.value, "url": absolute_url(request, status_path(tenant, found.tracking_number)),
