@@ -30,7 +30,9 @@ def _tuesday() -> str:
 CITIZEN = ["/", "/banyuwangi/", "/banyuwangi/layanan", "/banyuwangi/layanan/akta-kelahiran",
            "/banyuwangi/layanan?q=ktp+hilang", "/banyuwangi/masuk", "/masuk", "/inovasi", "/replikasi",
            "/onboarding/daftar", "/banyuwangi/sertifikat?kode=0000-0000-0000-0000", "/banyuwangi/antrian",
-           "/banyuwangi/antrian/hadir", f"/banyuwangi/antrian/reservasi?layanan=akta-kelahiran&tanggal={_tuesday()}"]
+           "/banyuwangi/antrian/hadir", f"/banyuwangi/antrian/reservasi?layanan=akta-kelahiran&tanggal={_tuesday()}",
+           "/banyuwangi/layanan/akta-kelahiran/ajukan", "/banyuwangi/lacak", "/banyuwangi/pengaduan",
+           "/banyuwangi/pengaduan/lacak", "/banyuwangi/pengaduan/statistik", "/banyuwangi/survei"]
 CONSOLE = ["/banyuwangi/admin/", "/banyuwangi/admin/layanan", "/banyuwangi/admin/layanan/akta-kelahiran",
            "/banyuwangi/admin/antrian", "/banyuwangi/admin/instansi", "/banyuwangi/admin/instansi/dispendukcapil", "/banyuwangi/admin/lokasi",
            "/banyuwangi/admin/lokasi/mpp", "/banyuwangi/admin/loket/D1", "/banyuwangi/admin/kebijakan", "/banyuwangi/admin/staf",
@@ -38,7 +40,8 @@ CONSOLE = ["/banyuwangi/admin/", "/banyuwangi/admin/layanan", "/banyuwangi/admin
            "/banyuwangi/admin/kinerja/survei", "/banyuwangi/admin/kinerja/evaluasi",
            "/banyuwangi/admin/kinerja/operasional", "/banyuwangi/admin/pelatihan", "/banyuwangi/admin/inovasi",
            "/banyuwangi/admin/kunjungan", "/banyuwangi/admin/mou", "/banyuwangi/belajar/",
-           "/banyuwangi/belajar/akta-4-in-1-bidan"]
+           "/banyuwangi/belajar/akta-4-in-1-bidan", "/banyuwangi/admin/pengaduan", "/banyuwangi/admin/pengaduan/baru",
+           "/banyuwangi/admin/kunci-api", "/banyuwangi/admin/izin", "/banyuwangi/admin/antar", "/banyuwangi/admin/desa"]
 MINISTRY = ["/kementerian/", "/kementerian/?kolom=semua", "/kementerian/indikator/catalogue_coverage",
             "/kementerian/wilayah/banyuwangi", "/kementerian/bandingkan?w=banyuwangi&w=bangkalan",
             "/kementerian/definisi", "/platform", "/platform/wilayah?cari=kota"]
