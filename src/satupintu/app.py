@@ -33,6 +33,7 @@ from satupintu.complaints import routes as complaints_routes
 from satupintu.onboarding import invitations as onboarding_invitations
 from satupintu.onboarding import routes as onboarding_routes
 from satupintu.knowledge import routes as knowledge_routes
+from satupintu.open311 import routes as open311_routes
 from satupintu.queue import console as queue_console
 from satupintu.queue import live as queue_live
 from satupintu.queue import reservations as queue_reservations
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             storage_routes.serve, application_files.staff_router, *application_files.citizen_handlers,
             survey_routes.public_router, survey_routes.counter_router,
             applications_routes.router, applications_console.router,
+            open311_routes.router,
             complaints_routes.router,
             web.static_files,
         ],
