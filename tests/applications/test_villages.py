@@ -87,3 +87,18 @@ def test_villages_operators_and_figures_per_village(client, people):
     assert cells == [str(len(numbers)), "1", str(len(numbers) - 1)]
     assert "Siti" not in page.text and MOTHER not in page.text
     assert "Operator Kemiren" in client.get("/banyuwangi/admin/staf").text
+
+
+def test_the_ministry_sees_volume_and_completion_per_village_from_the_rollup(client, people):
+    from satupintu.benchmarks import rollups
+    from tests.benchmarks.test_rollups import _ids, with_maker
+
+    async def work(maker):
+        return await rollups.refresh_tenant(maker, (await _ids(maker))["banyuwangi"])
+
+    row = with_maker(client.database, work)
+    (seeded,) = row.details["villages"]  # the seeded village: counts only
+    assert seeded == {"code": "35.10.01.2001", "name": "Desa Uji banyuwangi", "applications": 0, "done": 0, "open": 0}
+    assert sign_in(client, people["ministry"]).status_code == 303
+    page = client.get("/kementerian/wilayah/banyuwangi")
+    assert page.status_code == 200 and "Desa Uji banyuwangi" in page.text and "35.10.01.2001" in page.text

@@ -76,7 +76,9 @@ def test_rollups_match_each_regions_own_data(database):
     assert figures["innovations"] >= 1
     assert 0.0 <= figures["training_completion"] <= 100.0
     assert rows["banyuwangi"].details == {"ikm_period": "2026-S1", "ikm_respondents": 100, "ikm_source": "summary", "ipp_year": 2025,
-                                          "ipp_verified": False, "operations_source": "reported"}
+                                          "ipp_verified": False, "operations_source": "reported",
+                                          "villages": [{"code": "35.10.01.2001", "name": "Desa Uji banyuwangi",
+                                                        "applications": 0, "done": 0, "open": 0}]}
 
 
 def test_rollup_tables_are_platform_tables_of_aggregates():

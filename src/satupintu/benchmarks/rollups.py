@@ -31,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from satupintu.applications import measures as app_measures
+from satupintu.applications import villages as app_villages
 from satupintu.benchmarks import formulas, monthly, periods, skm
 from satupintu.benchmarks.indicators import (
     CACHE,
@@ -74,6 +75,10 @@ async def compute(session: AsyncSession) -> Snapshot:
     evaluation = await latest_evaluation(session)
     if evaluation is not None:
         details.update(ipp_year=evaluation.year, ipp_verified=evaluation.verified_at is not None)
+    places = await app_villages.figures(session)
+    if places:  # village service points: public place names and counts only
+        details["villages"] = [{"code": f.village.code, "name": f.village.name, "applications": f.applications,
+                                "done": f.finished, "open": f.open} for f in places]
     points: list[tuple[str, str, dict[str, Any]]] = []
     points += [("month", row.month, row.figures()) for row in await monthly.months(session)]
     source = monthly.source_of(await monthly.recent(session))
