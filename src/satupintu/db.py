@@ -14,6 +14,7 @@ without sharing a cache or being told.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import time
 import uuid
@@ -29,6 +30,7 @@ from sqlalchemy import (
     cast,
     ForeignKey,
     ForeignKeyConstraint,
+    Table,
     Integer,
     MetaData,
     UniqueConstraint,
@@ -443,6 +445,29 @@ def _guard_flush(session: Session, _ctx: Any, _instances: Any) -> None:
             raise CrossTenantWrite(f"refusing to write or delete a row of tenant {obj.tenant_id} from tenant {tenant_id}")
         elif any(old is not None for old in inspect(obj).attrs.tenant_id.history.deleted):
             raise CrossTenantWrite("rows never move between tenants")
+
+
+@functools.cache
+def _set_null_references(table: str) -> tuple[tuple[Table, str], ...]:
+    """(child table, column) of every composite ``tenant_fk(..., ondelete="SET NULL")`` pointing at
+    ``table``: the database's SET NULL would null the child's ``tenant_id`` too (NOT NULL), so the row
+    is detached by :func:`_detach_before_delete` first."""
+    found = []
+    for child in Base.metadata.tables.values():
+        for fk in child.foreign_key_constraints:
+            if (fk.ondelete or "").upper() == "SET NULL" and fk.referred_table.name == table:
+                found.extend((child, name) for name in fk.column_keys if name != "tenant_id")
+    return tuple(found)
+
+
+@event.listens_for(TenantOwned, "before_delete", propagate=True)
+def _detach_before_delete(_mapper: Any, connection: Connection, target: Any) -> None:
+    """Before a tenant's row is deleted, null the references to it that say SET NULL (only the id
+    column; the referencing rows keep their tenant), in the same transaction."""
+    for child, name in _set_null_references(target.__tablename__):
+        column = child.c[name]
+        connection.execute(update(child).where(child.c.tenant_id == target.tenant_id, column == target.id)
+                           .values({name: None}))
 
 
 def _bumps_revision(cls: type) -> bool:

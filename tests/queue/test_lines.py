@@ -170,3 +170,30 @@ def test_the_hourly_check_adds_lines_for_counters_written_around_the_console(dat
     job.run()
     assert run(in_tenant(database.url, "banyuwangi", samsat_at_the_market))
     assert run(check()) == {}
+
+
+def test_a_counter_that_served_tickets_can_be_removed_and_its_tickets_stay(client, people, clock):
+    """A ticket keeps the counter that served it until the counter is removed; then it keeps its history
+    without one. The composite foreign key's SET NULL would also null the ticket's tenant_id (NOT NULL)."""
+    from satupintu.queue.models import Ticket
+
+    _admin(client, people)
+    assert _post(client, "/banyuwangi/admin/loket", counter_code="G1", counter_name="Loket Genteng",
+                 counter_location="mpp", counter_agency="dispendukcapil").status_code == 303
+    with citizen(client):
+        taken = client.post(f"{API}/tickets", json={"service": _service_of(client, "dispendukcapil"), "location": "mpp"})
+    assert taken.status_code == 201, taken.text
+
+    async def served_at_g1(session, _tenant):
+        counter = await session.scalar(select(Counter).where(Counter.code == "G1"))
+        ticket = await session.scalar(select(Ticket).where(Ticket.public_id == taken.json()["id"]))
+        ticket.counter_id = counter.id
+    run(in_tenant(client.database.url, "banyuwangi", served_at_g1))
+
+    assert _post(client, "/banyuwangi/admin/loket/G1/hapus").status_code == 303
+
+    async def ticket_counter(session, _tenant):
+        return await session.scalar(select(Ticket.counter_id).where(Ticket.public_id == taken.json()["id"]))
+    assert run(in_tenant(client.database.url, "banyuwangi", ticket_counter)) is None
+    with citizen(client):
+        assert client.get(f"/banyuwangi/antrian/{taken.json()['id']}").status_code == 200
