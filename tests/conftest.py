@@ -383,6 +383,22 @@ def cheap_password_hashes() -> Iterator[None]:
     security._hasher, security._DUMMY = saved
 
 
+@pytest.fixture(autouse=True)
+def empty_in_process_broker() -> Iterator[None]:
+    """Each test starts and ends with the in-process broker's queues empty. Jobs a test enqueued and
+    left (a notice after an application step, say) would otherwise be run by a later test's worker
+    without that test's settings, fail, and wait in the delay queue, where `broker.join` waits too."""
+    from dramatiq.brokers.stub import StubBroker
+
+    from satupintu.broker import broker
+
+    if isinstance(broker, StubBroker):
+        broker.flush_all()
+    yield
+    if isinstance(broker, StubBroker):
+        broker.flush_all()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Browser tests last: while Playwright is open, asyncio.run() cannot be used in this thread."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
