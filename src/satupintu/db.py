@@ -14,8 +14,10 @@ without sharing a cache or being told.
 from __future__ import annotations
 
 import contextlib
+import enum
 import functools
 import re
+import secrets
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -26,6 +28,7 @@ from sqlalchemy import (
     ARRAY,
     JSON,
     DateTime,
+    Enum,
     Text,
     cast,
     ForeignKey,
@@ -110,6 +113,20 @@ class TenantOwned:
     @declared_attr.directive
     def __table_args__(cls) -> tuple[Any, ...]:
         return (UniqueConstraint("tenant_id", "id"), *cls.__extra_table_args__, {"info": dict(cls.__table_info__)})
+
+
+READABLE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+"""Characters a citizen reads out and types without mistakes: no 0/O, no 1/I/L."""
+
+
+def readable_code(length: int) -> str:
+    """A random code from :data:`READABLE_ALPHABET` (booking codes, tracking numbers, hand-over codes)."""
+    return "".join(secrets.choice(READABLE_ALPHABET) for _ in range(length))
+
+
+def str_enum(cls: type[enum.StrEnum], length: int) -> Enum:
+    """A string enum stored by its values in a plain VARCHAR (no native enum type to migrate)."""
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 def tenant_fk(columns: list[str], target: str, *, ondelete: str | None = None) -> ForeignKeyConstraint:

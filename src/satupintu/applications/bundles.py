@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Enum, String, UniqueConstraint, select
+from sqlalchemy import String, UniqueConstraint, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,7 +29,7 @@ from satupintu.applications.models import (TRACKING_LENGTH, Application, Applica
 from satupintu.catalogue.models import TenantService
 from satupintu.catalogue.schemas import LifeEvent
 from satupintu.catalogue.shared import load_catalogue
-from satupintu.db import Base, TenantOwned, tenant_fk
+from satupintu.db import Base, TenantOwned, str_enum, tenant_fk
 from satupintu.forms import Invalid
 from satupintu.i18n import gettext as _
 from satupintu.tenants.models import Tenant
@@ -50,7 +50,7 @@ class Bundle(TenantOwned, Base):
     number: Mapped[str] = mapped_column(String(TRACKING_LENGTH), default=tracking_number)
     life_event: Mapped[str] = mapped_column(String(60))
     submitted_by: Mapped[Submitter] = mapped_column(
-        Enum(Submitter, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        str_enum(Submitter, 20),
         default=Submitter.CITIZEN)
     staff_id: Mapped[int | None] = mapped_column()
     consent_at: Mapped[datetime | None] = mapped_column()  # the family's consent, when someone submitted for them

@@ -22,21 +22,20 @@ from __future__ import annotations
 import enum
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import Enum, String, Text, UniqueConstraint, select, update
+from sqlalchemy import String, Text, UniqueConstraint, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from satupintu import security
 from satupintu.applications import service
-from satupintu.applications.models import TRACKING_ALPHABET, Application, ApplicationStatus
+from satupintu.applications.models import Application, ApplicationStatus
 from satupintu.audit.service import Change
 from satupintu.catalogue.models import TenantService
-from satupintu.db import Base, TenantOwned, tenant_fk
+from satupintu.db import Base, TenantOwned, readable_code, str_enum, tenant_fk
 from satupintu.forms import Invalid, has_control
 from satupintu.i18n import N_
 from satupintu.i18n import gettext as _
@@ -74,7 +73,7 @@ class Delivery(TenantOwned, Base):
 
     application_id: Mapped[int] = mapped_column()
     status: Mapped[DeliveryStatus] = mapped_column(
-        Enum(DeliveryStatus, native_enum=False, length=12, values_callable=lambda e: [m.value for m in e]),
+        str_enum(DeliveryStatus, 12),
         default=DeliveryStatus.REQUESTED)
     address: Mapped[str | None] = mapped_column(Text)  # sealed; erased at hand-over or cancellation
     address_masked: Mapped[str] = mapped_column(String(120), default="")
@@ -179,7 +178,7 @@ async def request(session: AsyncSession, application: Application, nik: str, add
     existing = await of_application(session, application)
     if existing is not None and existing.status != DeliveryStatus.CANCELLED:
         raise service.Refused(_("Delivery of this document was already requested."))
-    code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(CODE_LENGTH))
+    code = readable_code(CODE_LENGTH)
     values = dict(status=DeliveryStatus.REQUESTED, address=security.seal(secret_key, clean, SEAL_PURPOSE),
                   address_masked=mask_address(clean), free=await is_free(session),
                   code_digest=_code_digest(secret_key, code), partner=partner().name, partner_ref=None,

@@ -15,25 +15,20 @@ fanned out into it), and a document's ``upload_key`` (the stored file).
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Enum, Index, String, Text, UniqueConstraint
+from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from satupintu.db import Base, TenantOwned, tenant_fk, utcnow
+from satupintu.db import READABLE_ALPHABET, Base, TenantOwned, readable_code, str_enum, tenant_fk, utcnow
 
-TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+TRACKING_ALPHABET = READABLE_ALPHABET
 """No 0/O, 1/I/L: a number read out over the phone or copied from a slip is typed right."""
 TRACKING_LENGTH = 10
 
 
 def tracking_number() -> str:
-    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
-
-
-def _enum(cls: type[enum.StrEnum], length: int) -> Enum:
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+    return readable_code(TRACKING_LENGTH)
 
 
 class ApplicationStatus(enum.StrEnum):
@@ -83,7 +78,7 @@ class Application(TenantOwned, Base):
     tracking_number: Mapped[str] = mapped_column(String(TRACKING_LENGTH), default=tracking_number)
     service_id: Mapped[int] = mapped_column(index=True)
     agency_id: Mapped[int | None] = mapped_column()  # responsible agency (the service's, when submitted)
-    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus, 20), default=ApplicationStatus.SUBMITTED)
+    status: Mapped[ApplicationStatus] = mapped_column(str_enum(ApplicationStatus, 20), default=ApplicationStatus.SUBMITTED)
     nik: Mapped[str | None] = mapped_column(Text)  # sealed
     nik_digest: Mapped[str | None] = mapped_column(String(64), index=True)
     nik_masked: Mapped[str] = mapped_column(String(20), default="")
@@ -93,9 +88,9 @@ class Application(TenantOwned, Base):
     email: Mapped[str | None] = mapped_column(Text)  # sealed
     answers: Mapped[str | None] = mapped_column(Text)  # sealed JSON: a form's answers may be personal too
     language: Mapped[str] = mapped_column(String(2), default="id")
-    submitted_by: Mapped[Submitter] = mapped_column(_enum(Submitter, 20), default=Submitter.CITIZEN)
+    submitted_by: Mapped[Submitter] = mapped_column(str_enum(Submitter, 20), default=Submitter.CITIZEN)
     submitted_by_staff_id: Mapped[int | None] = mapped_column()
-    channel: Mapped[Channel] = mapped_column(_enum(Channel, 10), default=Channel.WEB)
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, 10), default=Channel.WEB)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_date: Mapped[date] = mapped_column()
     done_at: Mapped[datetime | None] = mapped_column()
@@ -120,9 +115,9 @@ class ApplicationEvent(TenantOwned, Base):
     )
 
     application_id: Mapped[int] = mapped_column(index=True)
-    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus, 20))
+    status: Mapped[ApplicationStatus] = mapped_column(str_enum(ApplicationStatus, 20))
     note: Mapped[str | None] = mapped_column(Text)  # a rejection's reason
-    actor: Mapped[Submitter] = mapped_column(_enum(Submitter, 20))
+    actor: Mapped[Submitter] = mapped_column(str_enum(Submitter, 20))
     staff_id: Mapped[int | None] = mapped_column()
     at: Mapped[datetime] = mapped_column(default=utcnow)
     notified_at: Mapped[datetime | None] = mapped_column()
@@ -143,7 +138,7 @@ class ApplicationDocument(TenantOwned, Base):
     position: Mapped[int] = mapped_column()
     name_id: Mapped[str] = mapped_column(Text)
     name_en: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[DocumentStatus] = mapped_column(_enum(DocumentStatus, 10), default=DocumentStatus.TO_BRING)
+    status: Mapped[DocumentStatus] = mapped_column(str_enum(DocumentStatus, 10), default=DocumentStatus.TO_BRING)
     upload_key: Mapped[str | None] = mapped_column(String(300))
     verified_at: Mapped[datetime | None] = mapped_column()
     verified_by: Mapped[int | None] = mapped_column()

@@ -16,14 +16,14 @@ import enum
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Enum, String, UniqueConstraint, case, func, select
+from sqlalchemy import String, UniqueConstraint, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from satupintu.accounts.models import Role, StaffAccount
 from satupintu.applications.models import Application, ApplicationStatus, Submitter
 from satupintu.audit.service import Change
-from satupintu.db import Base, TenantOwned, tenant_fk
+from satupintu.db import Base, TenantOwned, str_enum, tenant_fk
 from satupintu.forms import Invalid, has_control
 from satupintu.i18n import gettext as _
 from satupintu.tenants.models import Tenant
@@ -44,7 +44,7 @@ class Village(TenantOwned, Base):
     code: Mapped[str] = mapped_column(String(13))
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[VillageKind] = mapped_column(
-        Enum(VillageKind, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]))
+        str_enum(VillageKind, 10))
 
 
 class VillageOperator(TenantOwned, Base):

@@ -11,25 +11,20 @@ escalation, ``escalate_at``), enforced by the periodic sweep in :mod:`satupintu.
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import datetime
 
-from sqlalchemy import Enum, Index, String, Text, UniqueConstraint
+from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from satupintu.db import Base, TenantOwned, tenant_fk, utcnow
+from satupintu.db import READABLE_ALPHABET, Base, TenantOwned, readable_code, str_enum, tenant_fk, utcnow
 
-TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+TRACKING_ALPHABET = READABLE_ALPHABET
 TRACKING_LENGTH = 12
 
 
 def tracking_number() -> str:
     """Twelve characters without look-alikes (31^12, about 7.9 * 10^17): nobody finds another's by guessing."""
-    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
-
-
-def _enum(cls: type[enum.StrEnum], length: int) -> Enum:
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+    return readable_code(TRACKING_LENGTH)
 
 
 class Channel(enum.StrEnum):
@@ -121,14 +116,14 @@ class Complaint(TenantOwned, Base):
     longitude: Mapped[float | None] = mapped_column()
     address: Mapped[str] = mapped_column(String(300), default="")
     media_url: Mapped[str | None] = mapped_column(String(500))
-    channel: Mapped[Channel] = mapped_column(_enum(Channel, 10))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, 10))
     external_ref: Mapped[str | None] = mapped_column(String(100))  # SP4N-LAPOR!'s number, an Open311 client's id
     language: Mapped[str] = mapped_column(String(2), default="id")
     anonymous: Mapped[bool] = mapped_column(default=True)
     contact_name: Mapped[str | None] = mapped_column(Text)  # sealed
     contact_email: Mapped[str | None] = mapped_column(Text)  # sealed
     contact_phone: Mapped[str | None] = mapped_column(Text)  # sealed
-    status: Mapped[Status] = mapped_column(_enum(Status, 10), default=Status.RECEIVED)
+    status: Mapped[Status] = mapped_column(str_enum(Status, 10), default=Status.RECEIVED)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     response_due_at: Mapped[datetime] = mapped_column()
     resolve_due_at: Mapped[datetime] = mapped_column()
@@ -152,7 +147,7 @@ class ComplaintEvent(TenantOwned, Base):
     )
 
     complaint_id: Mapped[int] = mapped_column(index=True)
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, 10))
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, 10))
     level: Mapped[int | None] = mapped_column()
     staff_id: Mapped[int | None] = mapped_column()  # None: the system (the sweep) or the citizen
     text: Mapped[str] = mapped_column(Text, default="")
@@ -172,6 +167,6 @@ class ComplaintBreach(TenantOwned, Base):
 
     complaint_id: Mapped[int] = mapped_column(index=True)
     agency_id: Mapped[int | None] = mapped_column(index=True)
-    kind: Mapped[BreachKind] = mapped_column(_enum(BreachKind, 10))
+    kind: Mapped[BreachKind] = mapped_column(str_enum(BreachKind, 10))
     due_at: Mapped[datetime] = mapped_column()
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

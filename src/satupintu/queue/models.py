@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import Enum, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from satupintu.db import Base, TenantOwned, tenant_fk, utcnow
+from satupintu.db import Base, TenantOwned, readable_code, tenant_fk, utcnow
 
 
 class TicketStatus(enum.StrEnum):
@@ -172,10 +172,7 @@ class BookingSlot(TenantOwned, Base):
 
 def booking_code() -> str:
     """Eight characters a citizen can read out and type: no 0/O, 1/I/L (about 8 * 10^11 codes)."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-
-
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return readable_code(8)
 
 
 class Booking(TenantOwned, Base):
