@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import re
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from satupintu.applications import service as applications
 from satupintu.applications.models import Application, ApplicationDocument, DocumentStatus
 from satupintu.audit.models import AuditEntry
 from satupintu.catalogue.models import TenantService
+from satupintu.db import TenantSession
 from satupintu.tenants.models import Tenant
 from tests.conftest import app_client, csrf_of, in_tenant, run, sign_in
 from tests.storage.conftest import Backend
@@ -94,6 +95,42 @@ def test_staff_upload_view_and_replace_documents(database, backend: Backend, peo
         entries = run(audited())
         assert len(entries) == 3 and {e.entity_key for e in entries} == {f"{number} #1", f"{number} #2"}
         assert all(NIK not in json.dumps([e.before, e.after]) for e in entries)
+
+
+def test_a_replaced_file_is_deleted_only_after_the_commit(database, backend: Backend, people) -> None:
+    """A replacement whose commit fails keeps the file the database still names, and serves it."""
+    number = new_application(database.url)
+    path = f"/banyuwangi/permohonan/{number}/dokumen/0"
+
+    def note_the_replacement(session, _context) -> None:
+        if any(isinstance(row, ApplicationDocument) for row in session.dirty):
+            session.info["replaced"] = True
+
+    def fail_the_replacement(session) -> None:
+        if session.info.pop("replaced", False):
+            raise RuntimeError("the database went away")
+
+    for client in app_client(database, **backend.env):
+        assert sign_in(client, people["operator_a"], "banyuwangi").status_code == 303
+        assert upload(client, path, PDF).status_code == 303
+        [first, _] = documents_of(database.url, number)
+        event.listen(TenantSession, "after_flush", note_the_replacement)
+        event.listen(TenantSession, "before_commit", fail_the_replacement)
+        try:
+            upload(client, path, PNG, "ktp.png", "image/png")
+        finally:
+            event.remove(TenantSession, "before_commit", fail_the_replacement)
+            event.remove(TenantSession, "after_flush", note_the_replacement)
+        [kept, _] = documents_of(database.url, number)
+        assert kept.upload_key == first.upload_key and first.upload_key in backend.stored()
+        page = client.get(f"/banyuwangi/permohonan/{number}/dokumen")
+        link = re.search(r'href="(/banyuwangi/berkas/[^"]+)"', page.text).group(1).replace("&amp;", "&")
+        assert client.get(link).content == PDF
+
+        assert upload(client, path, PNG, "ktp.png", "image/png").status_code == 303
+        [replaced, _] = documents_of(database.url, number)
+        assert replaced.upload_key.endswith(".png") and replaced.upload_key in backend.stored()
+        assert first.upload_key not in backend.stored()
 
 
 def test_refused_files_change_nothing_and_say_why(database, backend: Backend, people) -> None:

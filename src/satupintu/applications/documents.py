@@ -47,7 +47,8 @@ async def attach(session: AsyncSession, storage: Storage, application: Applicati
                  data: bytes, limit: int, *, by_staff: bool) -> Change:
     """Keep ``data`` as the document of this checklist item (replacing an earlier file), or refuse
     with Invalid before anything is stored: a closed or erased application, a document staff have
-    already verified (a citizen cannot replace it), an empty, too large or wrong kind of file."""
+    already verified (a citizen cannot replace it), an empty, too large or wrong kind of file. The
+    earlier file is deleted once the replacement has committed."""
     if not may_upload(application):
         raise Invalid({"file": _("This application is closed; documents can no longer be added.")})
     if document.status == DocumentStatus.VERIFIED and not by_staff:
@@ -62,7 +63,7 @@ async def attach(session: AsyncSession, storage: Storage, application: Applicati
     document.verified_at = document.verified_by = None
     await session.flush()
     if earlier:
-        await storage.delete(earlier)
+        storage_module.discard_after_commit(session, storage, earlier)
     return Change("update", "application_document", f"{application.tracking_number} #{document.position + 1}",
                   before, {"status": document.status.value, "file": kind.name})
 

@@ -9,6 +9,9 @@ A key is ``<tenant id>/<random>.<type>``: the regency's id first, then 32 random
 extension of the type the content was checked to be (:mod:`satupintu.storage.uploads`). Nothing
 personal is ever in a key (no name, NIK, or the file's own name), so keys may appear in links and
 logs. Files are only served through a signed, expiring link (:mod:`satupintu.storage.links`).
+
+A file the database stops pointing at (a replaced document) is deleted only once that change has
+committed (:func:`discard_after_commit`): a transaction that fails keeps the file its rows still name.
 """
 
 from __future__ import annotations
@@ -21,8 +24,17 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+from sqlalchemy.util import await_only
+
 from satupintu.config import Settings
+from satupintu.db import TenantSession
+from satupintu.logs import get_logger
 from satupintu.storage.uploads import FileType
+
+log = get_logger("satupintu.storage")
 
 KEY_RE = re.compile(r"^([1-9][0-9]{0,9})/([A-Za-z0-9_-]{32})\.(pdf|jpg|png)$")
 """Every key the application makes, and the only keys any backend reads, writes or deletes."""
@@ -157,3 +169,28 @@ async def keep(storage: Storage, tenant_id: int, data: bytes, limit: int) -> tup
     key = new_key(tenant_id, kind)
     await storage.put(key, data, kind)
     return key, kind
+
+
+DISCARD = "storage_discard"
+"""``session.info`` key: the (storage, key) pairs to delete once the session's transaction commits."""
+
+
+def discard_after_commit(session: AsyncSession, storage: Storage, key: str) -> None:
+    """Delete ``key`` once this session's transaction has committed, never before: if the commit
+    fails, the rows that still name the file find it. A deletion that fails then is logged and leaves
+    an orphaned file (no row names it), never a row without its file."""
+    session.info.setdefault(DISCARD, []).append((storage, key))
+
+
+@event.listens_for(TenantSession, "after_commit")
+def _delete_discarded(session: Session) -> None:
+    for storage, key in session.info.pop(DISCARD, None) or ():
+        try:
+            await_only(storage.delete(key))  # the async session's commit runs this in its greenlet
+        except Exception as exc:  # noqa: BLE001 - what committed stays committed; the file is only orphaned
+            log.warning("replaced file not deleted; it stays orphaned", key=key, error=type(exc).__name__)
+
+
+@event.listens_for(TenantSession, "after_rollback")
+def _keep_discarded(session: Session) -> None:
+    session.info.pop(DISCARD, None)
