@@ -164,7 +164,7 @@ def test_another_regencys_staff_cannot_reach_the_documents(database, backend: Ba
         assert backend.stored() == []
 
 
-def test_a_citizen_proves_the_application_sees_downloads_and_uploads(database, backend: Backend) -> None:
+def test_a_citizen_proves_the_application_sees_downloads_and_uploads(database, backend: Backend, people) -> None:
     number = new_application(database.url)
     for client in app_client(database, **backend.env):
         data_path = f"/banyuwangi/lacak/{number}/data"
@@ -215,6 +215,23 @@ def test_a_citizen_proves_the_application_sees_downloads_and_uploads(database, b
     for other in app_client(database, **backend.env):
         assert 'name="proof"' in other.get(f"/banyuwangi/lacak/{number}/data").text
         assert other.get(f"/bangkalan/lacak/{number}/data").status_code == 404
+
+        # the upload and the download are in the regency's audit log, the citizen named by the tracking number only
+        async def citizens() -> list[AuditEntry]:
+            async with in_tenant(database.url, "banyuwangi") as session:
+                return list((await session.scalars(select(AuditEntry).where(AuditEntry.actor_role == "citizen")
+                                                   .order_by(AuditEntry.id))).all())
+
+        entries = run(citizens())
+        assert [(e.action, e.entity, e.entity_key) for e in entries] == [
+            ("update", "application_document", f"{number} #2"), ("download", "application", number)]
+        assert {e.actor for e in entries} == {f"citizen:{number}"}
+        assert not any(secret in json.dumps([e.actor, e.before, e.after]) for e in entries for secret in (NIK, "Budi"))
+        assert sign_in(other, people["admin_a"], "banyuwangi").status_code == 303
+        log = other.get("/banyuwangi/admin/audit", params={"aktor": number.lower()}, headers={"Accept-Language": "id"})
+        assert log.status_code == 200
+        assert f"Warga (permohonan {number})" in log.text and f"Permohonan diunduh: {number}" in log.text
+        assert NIK not in log.text and "Budi" not in log.text
 
 
 def test_the_nik_also_proves_it_and_staff_verified_documents_stay(database, backend: Backend, capsys) -> None:

@@ -2,7 +2,8 @@
 ``/{slug}/permohonan/{number}/dokumen``; a citizen proves an application is theirs at
 ``/{slug}/lacak/{number}/data`` (tracking number + NIK or the last four digits of their mobile
 number, in a form body, never in a URL), then sees everything held about it, downloads it as JSON
-(``.../unduh``) and uploads the documents of its checklist. Every page here carries personal data
+(``.../unduh``) and uploads the documents of its checklist (both in the regency's audit log, the citizen
+named by the tracking number only). Every page here carries personal data
 or links to it and is sent with ``Cache-Control: no-store``; files leave storage only through
 signed links that expire (:mod:`satupintu.storage.links`).
 """
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from satupintu import config, i18n
 from satupintu.applications import documents, service
 from satupintu.applications.models import Application
+from satupintu.audit import service as audit
 from satupintu.forms import Form, Invalid
 from satupintu.handlers import flash, found, me, submit
 from satupintu.i18n import gettext as _
@@ -170,6 +172,8 @@ async def held_download(request: Request, tenant: Tenant, db_session: AsyncSessi
     file_links = {position: absolute_url(request, path)
                   for position, path in _links(request, tenant, application, record.status.documents).items()}
     body = json.dumps(documents.export(record, file_links), ensure_ascii=False, indent=2)
+    await audit.record(db_session, audit.citizen(application.tracking_number), "download", "application",
+                       application.tracking_number)
     return Response(body, media_type="application/json", headers={
         **NO_STORE, "Content-Disposition": f'attachment; filename="permohonan-{application.tracking_number}.json"'})
 
@@ -185,10 +189,11 @@ async def citizen_upload(request: Request, tenant: Tenant, db_session: AsyncSess
     form, data = await _file(request)
     try:
         form.check()
-        await documents.attach(db_session, request.app.state.storage, application, document, data,
-                               _settings(request).upload_max_bytes, by_staff=False)
+        change = await documents.attach(db_session, request.app.state.storage, application, document, data,
+                                        _settings(request).upload_max_bytes, by_staff=False)
     except Invalid as exc:
         return await _held_page(request, tenant, db_session, application, 422, errors=exc.errors, position=position)
+    await audit.record_change(db_session, audit.citizen(application.tracking_number), change)
     flash(request, _("The document was uploaded. Staff will check it."))
     return Redirect(_data_path(tenant, application), status_code=303)
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from satupintu.audit.service import CITIZEN
 from satupintu.i18n import N_, day_name, gettext, rupiah, unit_name
 
 ENTITIES = {
@@ -32,7 +33,7 @@ ACTIONS = {
     "replicate": N_("%(what)s replicated"), "verify": N_("%(what)s verified"),
     "unverify": N_("%(what)s no longer verified"), "revoke": N_("%(what)s revoked"),
     "respond": N_("%(what)s answered"), "note": N_("%(what)s updated"), "resolve": N_("%(what)s resolved"),
-    "close": N_("%(what)s closed"),
+    "close": N_("%(what)s closed"), "download": N_("%(what)s downloaded"),
 }
 
 FIELDS = {
@@ -147,6 +148,14 @@ class Shown:
     entry: Any
     headline: str
     lines: list[Line]
+    actor: str
+
+
+def actor_name(entry: Any) -> str:
+    """Who made the change: staff by their e-mail, a citizen by their application's tracking number."""
+    if entry.actor_role == CITIZEN and ":" in entry.actor:
+        return gettext("Citizen (application %(number)s)") % {"number": entry.actor.split(":", 1)[1]}
+    return entry.actor
 
 
 def show(entry: Any, names: Mapping[str, Mapping[int, str]] | None = None) -> Shown:
@@ -155,4 +164,4 @@ def show(entry: Any, names: Mapping[str, Mapping[int, str]] | None = None) -> Sh
     lines = [Line(gettext(FIELDS[name]) if name in FIELDS else name,
                   value_text(name, before[name], names) if name in before else None,
                   value_text(name, after[name], names) if name in after else None) for name in fields]
-    return Shown(entry, headline(entry.action, entry.entity, entry.entity_key), lines)
+    return Shown(entry, headline(entry.action, entry.entity, entry.entity_key), lines, actor_name(entry))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.audit.models import AuditEntry
@@ -71,6 +71,16 @@ class Change:
     after: Mapping[str, Any] | None = None
 
 
+CITIZEN = "citizen"
+"""The audit role of a citizen acting on their own application (they have no account)."""
+
+
+def citizen(tracking_number: str) -> Principal:
+    """A citizen who proved an application is theirs, as the audit log names them: by the application's
+    tracking number only, never by their NIK or name."""
+    return Principal(CITIZEN, 0, f"{CITIZEN}:{tracking_number}", "", CITIZEN)
+
+
 def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     return {name: _plain(getattr(obj, name)) for name in fields}
 
@@ -124,7 +134,7 @@ async def entries(session: AsyncSession, *, actor: str | None = None, entity: st
                   since: date | None = None, until: date | None = None, limit: int = 200) -> list[AuditEntry]:
     query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit)
     if actor:
-        query = query.where(AuditEntry.actor.contains(actor.strip().lower()))
+        query = query.where(func.lower(AuditEntry.actor).contains(actor.strip().lower()))
     if entity:
         query = query.where(AuditEntry.entity == entity)
     if since:
