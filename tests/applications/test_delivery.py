@@ -15,6 +15,7 @@ from satupintu.accounts.models import StaffAccount
 from satupintu.applications import service as applications
 from satupintu.applications.delivery import Delivery, DeliveryStatus
 from satupintu.applications.models import Application, ApplicationEvent, ApplicationStatus
+from satupintu.catalogue import service as catalogue_service
 from satupintu.security import Principal
 from satupintu.tenants import service as tenants_service
 from tests.conftest import csrf_of, in_tenant, run, sign_in
@@ -26,10 +27,12 @@ NIK = "3510015708850001"
 ADDRESS = "Jl. Melati No. 12 RT 03 RW 04, Kelurahan Penganjuran, Banyuwangi"
 
 
-def _applied(database, slug: str = "banyuwangi", done: bool = True) -> str:
+def _applied(database, slug: str = "banyuwangi", done: bool = True, offer: bool = False) -> str:
     async def work():
         async with in_tenant(database.url, slug) as session:
             tenant = await tenants_service.get_by_slug(session, slug)
+            if offer:  # the regency switches delivery on for the service (its policy leaves it off)
+                (await catalogue_service.get_service(session, "akta-kelahiran")).delivery = True
             made = await applications.submit(session, tenant, "akta-kelahiran", NIK, "Siti Aminah",
                                              phone="081234567890", secret_key=SECRET, now=MONDAY_10)
             if done:
@@ -109,7 +112,7 @@ def test_only_a_finished_document_and_the_regencys_fee_rule(client):
     assert refused.status_code == 409 and _state(client.database, waiting)[1] is None
     assert client.post(_api("ZZZZZZZZZZ"), json={"nik": NIK, "address": ADDRESS}).status_code == 404
     assert client.get(_api(waiting)).status_code == 404
-    paid = _applied(client.database, slug="bangkalan")  # Bangkalan does not deliver free
+    paid = _applied(client.database, slug="bangkalan", offer=True)  # Bangkalan does not deliver free
     made = client.post(_api(paid, "bangkalan"), json={"nik": NIK, "address": ADDRESS})
     assert made.status_code == 201 and made.json()["free"] is False
     assert client.post(_api(paid, "banyuwangi"), json={"nik": NIK, "address": ADDRESS}).status_code == 404

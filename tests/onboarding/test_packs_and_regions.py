@@ -32,12 +32,14 @@ def test_export_then_import_round_trips_exactly(client, people, tmp_path, empty_
     client.post("/banyuwangi/admin/layanan/sktm", data={"_csrf_token": token, "enabled": "on", "cost": "0",
                                                         "completion_value": "2", "completion_unit": "jam",
                                                         "extra_requirements": "Surat pengantar RT",
-                                                        "agency_id": _first_agency(client)})
+                                                        "agency_id": _first_agency(client), "permit_first": "on"})
     download = client.get("/banyuwangi/admin/ekspor")
     assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
     first = download.text
     assert 'slug = "banyuwangi"' in first and "Hari Raya Natal" in first and "Surat pengantar RT" in first
     assert "@" not in first, "no staff e-mail addresses in a pack"
+    sktm = first.split('code = "sktm"', 1)[1].split("[[", 1)[0]  # switches unlike the policies' defaults
+    assert "permit_first = true" in sktm and "delivery = false" in sktm
 
     pack = tmp_path / "banyuwangi" / "tenant.toml"
     pack.parent.mkdir()

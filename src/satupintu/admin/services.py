@@ -1,4 +1,5 @@
-"""Which services the regency offers, and its own fee, time, requirements, agency and counter for each."""
+"""Which services the regency offers, and its own fee, time, requirements, agency, counter and switches (permit
+first, courier delivery) for each."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.admin.common import page, url
 from satupintu.agencies import service as agencies_service
+from satupintu.applications import permits
 from satupintu.catalogue import service as catalogue_service
 from satupintu.catalogue.models import TenantService
 from satupintu.catalogue.shared import load_catalogue
@@ -40,7 +42,7 @@ async def _service_page(session: AsyncSession, tenant: Tenant, row: TenantServic
                         **context: object) -> Template:
     counters = await agencies_service.counters(session, agency_id=row.agency_id) if row.agency_id else []
     return page("service_form", tenant, "services", status, row=row, agencies=await agencies_service.agencies(session),
-                counters=counters, **context)
+                counters=counters, deadline_days=await permits.document_days(session), **context)
 
 
 @get("/layanan/{code:str}", name="admin:service")
@@ -70,6 +72,8 @@ async def service_save(request: Request, tenant: Tenant, db_session: AsyncSessio
         "counter": counters.get(form.choice("counter_id", counters, required=False)),
         "retention_days": form.integer("retention_days", minimum=RETENTION_DAYS[0], maximum=RETENTION_DAYS[1],
                                        required=False),
+        "permit_first": form.flag("permit_first"),
+        "delivery": form.flag("delivery"),
     }
     return await submit(request, db_session, form, lambda: catalogue_service.save_settings(db_session, row, **settings),
                         again=partial(_service_page, db_session, tenant, row), to=url(tenant, "layanan"))

@@ -3,8 +3,11 @@
 The applicant asks for delivery once the document is done (or ready for pick-up), proving it is them
 with their NIK (compared by its keyed digest, never stored again); the address is sealed with the
 app's key, staff lists show a masked form, and it is erased when the document is handed over or the
-delivery is cancelled (and with the application: the row cascades). Delivery is free when the
-regency's policy ``courier_delivery`` says so; otherwise the courier's fee is paid on hand-over.
+delivery is cancelled (and with the application: the row cascades). Delivery is offered for the
+services whose switch ``delivery`` is on (``tenant_services``: on at import where the regency's policy
+``courier_delivery`` is, and set per service in its pack or the console); a request for another service is
+refused. It is free when the regency's policy ``courier_delivery`` says so; otherwise the courier's fee is
+paid on hand-over.
 
 The applicant receives a six-character hand-over code once (in the answer to their request); only its
 keyed digest is kept. The courier asks for it at the door, and the hand-over is recorded only with
@@ -173,6 +176,9 @@ async def request(session: AsyncSession, application: Application, nik: str, add
             "min": MIN_ADDRESS, "max": MAX_ADDRESS}
     if errors:
         raise Invalid(errors)
+    the_service = await session.get(TenantService, application.service_id)
+    if the_service is None or not the_service.delivery:
+        raise service.Refused(_("This service does not offer courier delivery; pick the document up at the mall."))
     if application.status not in DELIVERABLE:
         raise service.Refused(_("Only a finished document can be delivered."))
     existing = await of_application(session, application)

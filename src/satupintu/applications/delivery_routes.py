@@ -48,7 +48,8 @@ class DeliveryErrorOut(Struct):
     errors: Annotated[dict[str, str], Meta(description="a message per field")] = {}
 
 
-ERRORS = {409: ResponseSpec(DeliveryErrorOut, description="not finished yet, or delivery already requested"),
+ERRORS = {409: ResponseSpec(DeliveryErrorOut, description="the service offers no delivery, the document is not "
+                                                       "finished yet, or delivery was already requested"),
           422: ResponseSpec(DeliveryErrorOut, description="not the applicant's NIK, or no usable address")}
 
 

@@ -1,8 +1,9 @@
 """Permit first, documents later ("izin dulu, berkas menyusul"), as Banyuwangi does it.
 
-When the regency's policy ``permit_first`` is on (``tenant_policies``, set in its pack or the console),
-an application for a permit (a service of the :data:`PERMIT_CATEGORIES`) is issued at once: it is done
-on submission, and the documents of its checklist that were not verified are due within the policy's
+When a service's switch ``permit_first`` is on (``tenant_services``; on at import for the permits, the
+services of ``catalogue.models.PERMIT_CATEGORIES``, of a regency whose policy issues permits first, and set per
+service in its pack or the console), an application for it is issued at once: it is done on submission,
+and the documents of its checklist that were not verified are due within the regency's policy
 ``document_deadline_days`` (30 by default: "if the requirements are not met in one month we revoke the
 permit"). Staff record the documents as complete; otherwise the permit is revoked.
 
@@ -39,8 +40,6 @@ from satupintu.tenants.models import Tenant, TenantPolicy
 
 log = get_logger("satupintu.applications.permits")
 
-PERMIT_CATEGORIES = frozenset({"perizinan-usaha", "perizinan-kesehatan", "bangunan-tata-ruang", "lingkungan-hidup"})
-"""The catalogue's categories whose services are permits."""
 DEFAULT_DEADLINE_DAYS = 30
 REMINDERS = (timedelta(days=7), timedelta(days=1))
 """How long before the deadline the holder is reminded (each reminder once)."""
@@ -100,19 +99,25 @@ def _in_language(language: str, message: str, **values: object) -> str:
         i18n.current_locale.reset(token)
 
 
-async def deadline_days(session: AsyncSession) -> int | None:
-    """The days a permit's documents are due in when the regency issues permits first, else None."""
+async def document_days(session: AsyncSession) -> int:
+    """The days a permit issued first has for its documents: the regency's policy (30 by default)."""
     policy = await session.scalar(select(TenantPolicy))
-    if policy is None or not policy.permit_first:
+    return (policy.document_deadline_days if policy else None) or DEFAULT_DEADLINE_DAYS
+
+
+async def deadline_days(session: AsyncSession) -> int | None:
+    """The days a permit's documents are due in when any service of the regency is issued first, else None."""
+    if await session.scalar(select(TenantService.id).where(TenantService.permit_first.is_(True)).limit(1)) is None:
         return None
-    return policy.document_deadline_days or DEFAULT_DEADLINE_DAYS
+    return await document_days(session)
 
 
 async def applies(session: AsyncSession, the_service: TenantService) -> int | None:
-    """The days the documents are due in when this service's permit is issued first, else None."""
-    if the_service.category not in PERMIT_CATEGORIES:
+    """The days the documents are due in when this service's permit is issued first (its own switch; the
+    days are the regency's policy), else None."""
+    if not the_service.permit_first:
         return None
-    return await deadline_days(session)
+    return await document_days(session)
 
 
 async def issue_first(session: AsyncSession, tenant: Tenant, application: Application, the_service: TenantService,

@@ -48,6 +48,7 @@ FIELDS = {
     "operator_values": N_("Values that grant operator"), "link_by_email": N_("Link accounts by e-mail"),
     "sync_roles": N_("Update roles at each sign-in"), "permit_first": N_("Permit first"),
     "document_deadline_days": N_("Days to complete documents"), "courier_delivery": N_("Courier delivery"),
+    "delivery": N_("Delivery offered"),
     "courier_note": N_("Courier note"), "complaint_response_hours": N_("Complaint response (hours)"),
     "complaint_resolution_hours": N_("Complaint resolution (hours)"), "text": N_("Text"), "channel": N_("Channel"),
     "external_ref": N_("Reference"),

@@ -16,6 +16,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from satupintu.db import Base, TenantOwned, tenant_fk
 
 
+PERMIT_CATEGORIES = frozenset({"perizinan-usaha", "perizinan-kesehatan", "bangunan-tata-ruang", "lingkungan-hidup"})
+"""The catalogue's categories whose services are permits (the ones that may be issued first)."""
+
+
+SWITCHES = ("permit_first", "delivery")
+"""A regency's per-service switches: its own rules, not catalogue text (kept out of ``overrides``)."""
+
+
 class UpstreamStatus(enum.StrEnum):
     CURRENT = "current"
     OFFERED = "offered"
@@ -66,3 +74,13 @@ class TenantService(TenantOwned, Base):
     counter_id: Mapped[int | None] = mapped_column(index=True)
     retention_days: Mapped[int] = mapped_column(default=365, server_default="365")
     """How long an application's personal data and documents are kept after it ends (applications.retention)."""
+    permit_first: Mapped[bool] = mapped_column(default=False, server_default="0")
+    """The permit is issued at submission, its documents due in the regency's days (applications.permits)."""
+    delivery: Mapped[bool] = mapped_column(default=False, server_default="0")
+    """Courier delivery of the finished document is offered (applications.delivery)."""
+
+
+def default_switches(category: str, *, permit_first: bool, courier_delivery: bool) -> dict[str, bool]:
+    """A newly imported service's switches under the regency's policies: permits are issued first where the
+    regency issues permits first, and every service is delivered where the regency delivers."""
+    return {"permit_first": permit_first and category in PERMIT_CATEGORIES, "delivery": courier_delivery}

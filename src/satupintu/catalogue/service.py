@@ -21,11 +21,12 @@ from satupintu.audit import service as audit
 from satupintu.audit.service import Change
 from satupintu.catalogue import search
 from satupintu.catalogue.fees import fee_problem
-from satupintu.catalogue.models import TenantService, UpstreamStatus
+from satupintu.catalogue.models import SWITCHES, TenantService, UpstreamStatus, default_switches
 from satupintu.catalogue.shared import SharedCatalogue
 from satupintu.forms import Invalid
 from satupintu.i18n import N_
 from satupintu.i18n import gettext as _
+from satupintu.tenants.models import TenantPolicy
 
 SHARED_FIELDS = (
     "category", "provider_kind", "provider", "name_id", "name_en", "summary_id", "summary_en",
@@ -145,23 +146,38 @@ class ImportPlan:
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     agency_ids: dict[str, int | None] = field(default_factory=dict)
     counter_ids: dict[str, int | None] = field(default_factory=dict)
+    switches: dict[str, dict[str, bool]] = field(default_factory=dict)
+    """Per-service switches (``permit_first``, ``delivery``) a pack sets; others keep theirs or the defaults."""
+
+
+async def policy_defaults(session: AsyncSession) -> dict[str, bool]:
+    """The regency's policies that decide a newly imported service's switches (``default_switches``)."""
+    policy = await session.scalar(select(TenantPolicy))
+    return {"permit_first": bool(policy and policy.permit_first),
+            "courier_delivery": bool(policy and policy.courier_delivery)}
 
 
 async def import_catalogue(session: AsyncSession, catalogue: SharedCatalogue, plan: ImportPlan) -> int:
     """Create or refresh one row per shared service; returns how many are enabled.
 
-    Rows already present keep their merge base (moving it is ``upgrade``'s job); the plan's
-    enablement, overrides and agency assignments are applied. Idempotent.
+    Rows already present keep their merge base (moving it is ``upgrade``'s job) and their switches; the
+    plan's enablement, overrides, agency assignments and switches are applied. A new row's switches
+    follow the regency's policies. Idempotent.
     """
     existing = {row.code: row for row in await tenant_services(session)}
+    policies = await policy_defaults(session)
     for code in catalogue.services:
         row = existing.get(code)
         if row is None:
             row = TenantService(code=code, catalogue_version=catalogue.version, upstream=UpstreamStatus.CURRENT)
             base = catalogue.service_data(code)
             session.add(row)
+            for name, value in default_switches(catalogue.services[code].category, **policies).items():
+                setattr(row, name, value)
         else:
             base = row.base
+        for name, value in plan.switches.get(code, {}).items():
+            setattr(row, name, value)
         apply_state(row, base, plan.overrides.get(code, row.overrides or {}))
         row.enabled = code in plan.enabled
         if code in plan.agency_ids:
@@ -247,9 +263,11 @@ async def upgrade_catalogue(session: AsyncSession, catalogue: SharedCatalogue) -
             row.catalogue_version = catalogue.version
             if row.upstream == UpstreamStatus.REMOVED:
                 row.upstream = UpstreamStatus.CURRENT
+    policies = await policy_defaults(session) if report.added else {}
     for code in report.added:
         row = TenantService(code=code, catalogue_version=catalogue.version,
-                            upstream=UpstreamStatus.OFFERED, enabled=False)
+                            upstream=UpstreamStatus.OFFERED, enabled=False,
+                            **default_switches(catalogue.services[code].category, **policies))
         apply_state(row, catalogue.service_data(code), {})
         session.add(row)
     await session.flush()
@@ -267,8 +285,10 @@ API_COLUMNS = (
     TenantService.requirements, TenantService.steps, TenantService.cost_note, TenantService.product,
     TenantService.legal_basis, TenantService.complaint_channel, TenantService.requirements_en,
     TenantService.steps_en, TenantService.cost_note_en, TenantService.product_en, TenantService.complaint_channel_en,
+    TenantService.permit_first, TenantService.delivery,
 )
-"""What the API shows of a service: everything but the merge bookkeeping (``base``, ``overrides``)."""
+"""What the API and the service's page read of a service: everything but the merge bookkeeping (``base``,
+``overrides``)."""
 ORDER = (TenantService.category, TenantService.name_id, TenantService.code)
 """The catalogue's order, total (codes are unique per tenant), so pages of it never overlap."""
 
@@ -370,7 +390,7 @@ async def find_services(
 
 
 SETTINGS_FIELDS = ("enabled", "cost", "cost_note", "completion_value", "completion_unit", "requirements",
-                   "agency_id", "counter_id", "retention_days", "overrides")
+                   "agency_id", "counter_id", "retention_days", *SWITCHES, "overrides")
 
 
 def settings_problems(*, cost: int | None, cost_note: str, agency_id: int | None,
@@ -387,7 +407,8 @@ def settings_problems(*, cost: int | None, cost_note: str, agency_id: int | None
 
 def change_settings(row: TenantService, *, enabled: bool, cost: int, cost_note: str, completion_value: int,
                     completion_unit: str, extra_requirements: list[str], agency_id: int | None,
-                    counter_id: int | None, retention_days: int | None = None) -> None:
+                    counter_id: int | None, retention_days: int | None = None, permit_first: bool | None = None,
+                    delivery: bool | None = None) -> None:
     """A regency's own settings for one service, kept as overrides of the shared text.
 
     A value equal to the shared one is not an override (so a later shared change still flows in);
@@ -412,6 +433,9 @@ def change_settings(row: TenantService, *, enabled: bool, cost: int, cost_note: 
     row.enabled, row.agency_id, row.counter_id = enabled, agency_id, counter_id
     if retention_days is not None:
         row.retention_days = retention_days  # the regency's own rule (applications.retention), not catalogue text
+    for name, value in (("permit_first", permit_first), ("delivery", delivery)):
+        if value is not None:
+            setattr(row, name, value)  # its own switches too (applications.permits, applications.delivery)
 
 
 async def save_settings(session: AsyncSession, row: TenantService, *, agency: Any, counter: Any,

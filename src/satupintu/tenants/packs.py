@@ -83,6 +83,10 @@ class OverrideSpec(Struct, forbid_unknown_fields=True):
     extra_requirements_en: Annotated[list[Text(300)], Meta(max_length=30)] = msgspec.field(default_factory=list)
     agency: Code | None = None
     counter: str | None = None
+    permit_first: bool | None = None
+    """Issue this service's permit first (default: on for permits when the policy ``permit_first`` is)."""
+    delivery: bool | None = None
+    """Offer courier delivery of this service's document (default: the policy ``courier_delivery``)."""
 
 
 class HolidaySpec(Struct, forbid_unknown_fields=True):

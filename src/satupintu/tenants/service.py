@@ -19,6 +19,7 @@ from satupintu.agencies import service as agencies_service
 from satupintu.audit.service import Change
 from satupintu.catalogue import service as catalogue_service
 from satupintu.catalogue.fees import fee_problem
+from satupintu.catalogue.models import PERMIT_CATEGORIES, SWITCHES, default_switches
 from satupintu.catalogue.shared import SharedCatalogue, load_catalogue
 from satupintu.complaints import service as complaints_service
 from satupintu.datafiles import DataFileError, locate
@@ -175,9 +176,11 @@ async def provision(
                             exc.problem.english()) from exc
 
     policy = await get_policy(session) or TenantPolicy()
+    before = {name: getattr(policy, name) for name in POLICY_FIELDS}
     for name, value in msgspec.structs.asdict(pack.policies).items():
         setattr(policy, name, value)
     session.add(policy)
+    await _follow_policy(session, before, policy)
 
     agencies = await agencies_service.upsert_agencies(
         session, ({**msgspec.structs.asdict(a), "template": a.template or a.key} for a in pack.agencies)
@@ -198,8 +201,10 @@ async def provision(
         if override is None:
             continue
         values = {k: v for k, v in msgspec.structs.asdict(override).items()
-                  if k not in {"code", "agency", "counter"} and v not in (None, [])}
+                  if k not in {"code", "agency", "counter", *SWITCHES} and v not in (None, [])}
         plan.overrides[code] = values
+        plan.switches[code] = {name: getattr(override, name) for name in SWITCHES
+                               if getattr(override, name) is not None}
         if override.counter:
             plan.counter_ids[code] = counters[override.counter].id
     count = await catalogue_service.import_catalogue(session, catalogue, plan)
@@ -266,6 +271,9 @@ async def export_pack(session: AsyncSession, tenant: Tenant) -> str:
             item["agency"] = by_id[row.agency_id].key
         if row.counter_id is not None:
             item["counter"] = counter_code[row.counter_id]
+        switches = default_switches(row.category, permit_first=policy.permit_first,
+                                    courier_delivery=policy.courier_delivery)
+        item.update({name: getattr(row, name) for name in SWITCHES if getattr(row, name) != switches[name]})
         if item:
             overrides.append({"code": row.code, **item})
     holidays = (await session.scalars(select(Holiday).order_by(Holiday.day, Holiday.id))).all()
@@ -294,6 +302,18 @@ async def export_pack(session: AsyncSession, tenant: Tenant) -> str:
     return header + tomli_w.dumps(document)
 
 
+async def _follow_policy(session: AsyncSession, before: dict, policy: TenantPolicy) -> None:
+    """A policy switched on or off switches its services with it (the permits for ``permit_first``, every
+    service for ``courier_delivery``); single services are switched back on their own page afterwards."""
+    for switch, name in (("permit_first", "permit_first"), ("courier_delivery", "delivery")):
+        now = bool(getattr(policy, switch))
+        if bool(before.get(switch)) == now:
+            continue
+        for row in await catalogue_service.tenant_services(session):
+            if switch != "permit_first" or row.category in PERMIT_CATEGORIES:
+                setattr(row, name, now)
+
+
 async def save_policy(session: AsyncSession, tenant: Tenant, values: dict) -> Change:
     """Create or change the tenant's policies."""
     policy = await get_policy(session)
@@ -303,6 +323,7 @@ async def save_policy(session: AsyncSession, tenant: Tenant, values: dict) -> Ch
         session.add(policy)
     for name, value in values.items():
         setattr(policy, name, value)
+    await _follow_policy(session, before or {}, policy)
     await session.flush()
     return Change("update" if before else "create", "policy", tenant.slug, before,
                   {name: getattr(policy, name) for name in POLICY_FIELDS})
