@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -17,8 +18,7 @@ def test_typing_updates_results_through_htmx_and_a_click_opens_the_service(page,
 
     with page.expect_response(lambda r: "/banyuwangi/layanan?" in r.url and r.request.headers.get("hx-request") == "true"):
         page.locator("#q").fill("akta lahir")
-    page.wait_for_function("document.querySelector('#hasil .result a') && "
-                           "document.querySelector('#hasil .result a').textContent.includes('Kelahiran')")
+    expect(page.locator("#hasil .result a").first).to_contain_text("Kelahiran")
     assert page.evaluate("window.__samePage") is True, "results must update without a page load"
     first = page.locator("#hasil .result a").first
     assert first.inner_text() != first_before

@@ -8,7 +8,7 @@ problems (focused, so a screen reader reads it) and the message beside the field
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from tests.browser.conftest import create_invitation, sign_in
 from tests.conftest import PASSWORD, create_account
@@ -22,8 +22,8 @@ def shows_error(page, field: str | None, contains: str | None = None) -> None:
     alert.wait_for(state="visible", timeout=10_000)
     # htmx applies autofocus when the swap settles, a moment after the list becomes visible
     try:
-        page.wait_for_function("document.activeElement && document.activeElement.id === 'galat'", timeout=5_000)
-    except PlaywrightTimeout:
+        expect(alert).to_be_focused(timeout=5_000)
+    except AssertionError:
         pytest.fail("the list of problems takes the focus, so it is read out")
     if field:
         beside = page.locator(f"#e-{field}")

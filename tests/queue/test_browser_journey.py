@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import browser, sign_in  # noqa: F401 - the browser fixture
 from tests.conftest import create_account, fresh_database
@@ -70,8 +71,7 @@ def test_kiosk_ticket_called_by_an_operator_shows_on_the_boards(queue_server, br
     assert desk.inner_text("#aktif").strip() == number
 
     for board in (tv, small):
-        board.wait_for_function("n => document.querySelector('[data-now-number]').textContent.trim() === n",
-                                arg=number)
+        expect(board.locator("[data-now-number]")).to_have_text(number)
         assert board.inner_text("[data-now-counter]").strip() == counters[0]
     phone.wait_for_selector(f"text=silakan menuju loket {counters[0]}", timeout=20000)
 
@@ -127,4 +127,4 @@ def test_a_booking_made_on_a_phone_is_checked_in_at_the_kiosk_and_called_at_its_
     with desk.expect_navigation():
         desk.click("button[accesskey=n]")
     assert desk.inner_text("#aktif").strip().startswith(number)
-    tv.wait_for_function("n => document.querySelector('[data-now-number]').textContent.trim() === n", arg=number)
+    expect(tv.locator("[data-now-number]")).to_have_text(number)
