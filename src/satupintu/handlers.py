@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any, TypeVar
 
 from litestar import Request
+from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body
@@ -33,6 +34,17 @@ Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PAR
 T = TypeVar("T")
 Page = Callable[..., Template | Awaitable[Template]]
 """Shows a page again: called with the status and ``errors``/``values`` keywords."""
+
+
+async def form_and_file(request: Request, name: str, limit: int) -> tuple[Form, bytes | None]:
+    """A form's text fields and the first ``limit + 1`` bytes of its file field ``name`` (enough to
+    know the file is too large), or None when no file was chosen (or the form is not multipart)."""
+    data = await request.form()
+    form = Form({k: v for k, v in data.items() if isinstance(v, str)})
+    upload = data.get(name)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return form, None
+    return form, await upload.read(limit + 1)
 
 
 def me(request: Request) -> Principal:

@@ -1,6 +1,8 @@
 """Complaints in the console at /{slug}/admin/pengaduan: every channel in one list (contacts masked),
-recording a complaint received by telephone, WhatsApp, the box at the mall or SP4N-LAPOR!, and
-answering, resolving and closing one. Every change is audited (without the citizen's contact)."""
+recording a complaint received by telephone, WhatsApp, the box at the mall or SP4N-LAPOR! (with a
+photo, if one came with it), and answering, resolving and closing one. A complaint's photo is shown
+through a signed, expiring link while the complaint is open. Every change is audited (without the
+citizen's contact)."""
 
 from __future__ import annotations
 
@@ -19,11 +21,13 @@ from satupintu.agencies.models import Agency
 from satupintu.audit.service import Change
 from satupintu.complaints import service
 from satupintu.complaints.models import Channel, ComplaintCategory, Level
-from satupintu.complaints.routes import complaint_values, form_options
+from satupintu.complaints.routes import form_options, photo_options, read_form
 from satupintu.forms import Form
 from satupintu.handlers import FormData, found, me, submit
 from satupintu.i18n import current_locale
 from satupintu.queue.service import clock, local_time
+from satupintu.storage import links
+from satupintu.storage.uploads import UPLOAD_BODY_LIMIT
 from satupintu.tenants.models import Tenant
 
 STAFF_CHANNELS = (Channel.PHONE, Channel.WHATSAPP, Channel.BOX, Channel.LAPOR, Channel.WEB)
@@ -47,32 +51,31 @@ async def complaints(request: Request, tenant: Tenant, db_session: AsyncSession,
                 format_tracking=service.format_tracking)
 
 
-async def _new_page(session: AsyncSession, tenant: Tenant, status: int = 200, **context: Any) -> Template:
+async def _new_page(request: Request, session: AsyncSession, tenant: Tenant, status: int = 200,
+                    **context: Any) -> Template:
     return page("complaint_form", tenant, "complaints", status, channels=[c.value for c in STAFF_CHANNELS],
-                **await form_options(session, current_locale.get()), **context)
+                **photo_options(request), **await form_options(session, current_locale.get()), **context)
 
 
 @get("/pengaduan/baru", name="admin:complaint-new")
-async def complaint_new(tenant: Tenant, db_session: AsyncSession) -> Template:
-    return await _new_page(db_session, tenant)
+async def complaint_new(request: Request, tenant: Tenant, db_session: AsyncSession) -> Template:
+    return await _new_page(request, db_session, tenant)
 
 
-@post("/pengaduan/baru", name="admin:complaint-create")
-async def complaint_create(request: Request, tenant: Tenant, db_session: AsyncSession,
-                           data: FormData) -> Template | Redirect:
-    form = Form(data)
-    values = complaint_values(form)
+@post("/pengaduan/baru", name="admin:complaint-create", request_max_body_size=UPLOAD_BODY_LIMIT)
+async def complaint_create(request: Request, tenant: Tenant, db_session: AsyncSession) -> Template | Redirect:
+    form, values = await read_form(request)
     channel = form.choice("channel", [c.value for c in STAFF_CHANNELS])
     external_ref = form.text("external_ref", max_length=100)
 
     async def save() -> Change:
         complaint = await service.create_complaint(
-            db_session, tenant, channel=channel, external_ref=external_ref, secret_key=_secret(request),
-            recorded_by=me(request).id, **values)
+            db_session, tenant, channel=channel, external_ref=external_ref, recorded_by=me(request).id, **values)
         return Change("create", "complaint", complaint.tracking, None, {
-            "channel": complaint.channel.value, "category": values["category_code"], "external_ref": external_ref})
+            "channel": complaint.channel.value, "category": values["category_code"], "external_ref": external_ref,
+            "photo": "yes" if complaint.photo_key else "no"})
 
-    return await submit(request, db_session, form, save, again=partial(_new_page, db_session, tenant),
+    return await submit(request, db_session, form, save, again=partial(_new_page, request, db_session, tenant),
                         to=lambda change: url(tenant, f"pengaduan/{change.key}"))
 
 
@@ -81,12 +84,14 @@ async def _detail(request: Request, session: AsyncSession, tenant: Tenant, track
     complaint = found(await service.get_by_tracking(session, tracking))
     category = await session.get(ComplaintCategory, complaint.category_id)
     agency = await session.get(Agency, complaint.agency_id) if complaint.agency_id else None
+    photo = links.file_path(_secret(request), tenant.slug, tenant.id, complaint.photo_key,
+                            label=f"pengaduan-{complaint.tracking}") if service.photo_shown(complaint) else None
     return page("complaint", tenant, "complaints", status, complaint=complaint, agency=agency,
                 category=service.category_name(category, current_locale.get()),
                 events=await service.events(session, complaint), staff=await service.staff_names(session),
                 contact=service.contact_of(complaint, _secret(request)), levels=Level,
                 tracking=service.format_tracking(complaint.tracking), local=partial(local_time, tenant),
-                zone=tenant.timezone.value, overdue=service.overdue(complaint, clock()), **context)
+                zone=tenant.timezone.value, overdue=service.overdue(complaint, clock()), photo=photo, **context)
 
 
 @get("/pengaduan/{tracking:str}", name="admin:complaint")

@@ -15,7 +15,6 @@ from functools import partial
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
-from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,18 +24,15 @@ from satupintu.applications import documents, service
 from satupintu.applications.models import Application
 from satupintu.audit import service as audit
 from satupintu.forms import Form, Invalid
-from satupintu.handlers import flash, found, me, submit
+from satupintu.handlers import flash, form_and_file, found, me, submit
 from satupintu.i18n import gettext as _
 from satupintu.security import rate_limit, tenant_operator
 from satupintu.storage import links
-from satupintu.storage.uploads import ACCEPT, megabytes
+from satupintu.storage.uploads import ACCEPT, UPLOAD_BODY_LIMIT, megabytes
 from satupintu.tenancy import provide_staff_tenant, provide_tenant
 from satupintu.tenants.models import Tenant
 from satupintu.web import absolute_url
 
-UPLOAD_BODY_LIMIT = (config.MAX_UPLOAD_MB + 1) * 1024 * 1024
-"""Room above the largest file a deployment may allow, so a file somewhat too large gets our
-explanation (from the configured limit), not a bare 413."""
 NO_STORE = {"Cache-Control": "no-store"}
 proof_rate_limit = rate_limit("tracking-proof", "hour", 10)
 """Proofs per client address: a citizen's few tries, far too few to guess four digits."""
@@ -54,13 +50,11 @@ def _settings(request: Request) -> config.Settings:
 
 async def _file(request: Request) -> tuple[Form, bytes]:
     """The multipart form's fields and the file's first ``limit + 1`` bytes (enough to know it is too large)."""
-    data = await request.form()
-    form = Form({k: v for k, v in data.items() if isinstance(v, str)})
-    upload = data.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
+    form, data = await form_and_file(request, "file", _settings(request).upload_max_bytes)
+    if data is None:
         form.errors["file"] = _("Choose the document to upload (PDF, JPEG or PNG).")
         return form, b""
-    return form, await upload.read(_settings(request).upload_max_bytes + 1)
+    return form, data
 
 
 def _context(request: Request, tenant: Tenant, application: Application, docs: list, **extra: Any) -> dict[str, Any]:

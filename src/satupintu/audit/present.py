@@ -51,7 +51,7 @@ FIELDS = {
     "delivery": N_("Delivery offered"),
     "courier_note": N_("Courier note"), "complaint_response_hours": N_("Complaint response (hours)"),
     "complaint_resolution_hours": N_("Complaint resolution (hours)"), "text": N_("Text"), "channel": N_("Channel"),
-    "external_ref": N_("Reference"),
+    "external_ref": N_("Reference"), "photo": N_("Photo"),
     "complaint_around_the_clock": N_("Complaint hours around the clock"),
     "timezone": N_("Time zone"), "status": N_("Status"), "step": N_("Wizard step"), "title": N_("Title"),
     "summary": N_("Summary"), "category": N_("Category"), "year_started": N_("Year started"), "public": N_("Public"),

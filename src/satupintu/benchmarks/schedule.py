@@ -201,23 +201,25 @@ def application_notices(settings: Settings) -> Callable[[], None]:
 
 
 def complaint_sweep(settings: Settings) -> Callable[[], None]:
-    """Escalate complaints past their deadlines and close long-resolved ones (complaints.service.sweep):
-    the deadlines are columns of the complaints, and each step is claimed by a conditional UPDATE, so a
-    late, repeated or concurrent run neither loses nor repeats one."""
+    """Escalate complaints past their deadlines, close long-resolved ones and erase closed ones' photos
+    (complaints.service.sweep): the deadlines are columns of the complaints, and each step is claimed by
+    a conditional UPDATE, so a late, repeated or concurrent run neither loses nor repeats one."""
 
     def run() -> None:
         from satupintu.complaints import service as complaints
         from satupintu.db import make_engine, make_sessionmaker
+        from satupintu.storage import open_storage
 
         async def work() -> complaints.SweepResult:
             engine = make_engine(settings.database_url)
             try:
-                return await complaints.sweep(make_sessionmaker(engine))
+                return await complaints.sweep(make_sessionmaker(engine), storage=open_storage(settings))
             finally:
                 await engine.dispose()
 
         result = asyncio.run(work())
-        log.info("complaints swept", escalated=result.escalated, closed=result.closed)
+        log.info("complaints swept", escalated=result.escalated, closed=result.closed,
+                 photos_erased=result.photos_erased)
 
     return run
 

@@ -4,8 +4,9 @@
 Every table is tenant-owned (row-level security applies). A complaint is known publicly by a random
 tracking number, never by its integer key. Its contact details (a name, an e-mail address, a phone
 number) are optional, sealed with the app's key, shown masked in staff lists and erased when the
-complaint is closed. Its deadlines are columns (``response_due_at``, ``resolve_due_at`` and the next
-escalation, ``escalate_at``), enforced by the periodic sweep in :mod:`satupintu.complaints.service`.
+complaint is closed; so is its photo (kept in :mod:`satupintu.storage` under ``photo_key``). Its
+deadlines are columns (``response_due_at``, ``resolve_due_at`` and the next escalation,
+``escalate_at``), enforced by the periodic sweep in :mod:`satupintu.complaints.service`.
 """
 
 from __future__ import annotations
@@ -115,7 +116,10 @@ class Complaint(TenantOwned, Base):
     latitude: Mapped[float | None] = mapped_column()
     longitude: Mapped[float | None] = mapped_column()
     address: Mapped[str] = mapped_column(String(300), default="")
-    media_url: Mapped[str | None] = mapped_column(String(500))
+    media_url: Mapped[str | None] = mapped_column(String(500))  # an Open311 client's own link, as it sent it
+    photo_key: Mapped[str | None] = mapped_column(String(60))
+    """The storage key of the photo sent with the complaint (personal data: faces, number plates).
+    Shown to staff through signed links only; erased by the sweep once the complaint is closed."""
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, 10))
     external_ref: Mapped[str | None] = mapped_column(String(100))  # SP4N-LAPOR!'s number, an Open311 client's id
     language: Mapped[str] = mapped_column(String(2), default="id")

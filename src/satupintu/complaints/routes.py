@@ -2,7 +2,10 @@
 the public statistics (aggregates only).
 
 Handlers read input, call :mod:`satupintu.complaints.service` and render. A complaint is addressed by
-its random tracking number; its contact details are never shown here, and never in a URL.
+its random tracking number; its contact details are never shown here, and never in a URL. The form
+takes an optional photo (multipart, checked by size and content, kept in storage). The status page
+is public to whoever holds the number, so it only says that a photo is attached: the photo itself
+(faces, number plates) is shown to the regency's staff only, through signed, expiring links.
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ from satupintu.agencies.models import Agency
 from satupintu.complaints import service
 from satupintu.complaints.models import Channel, EventKind
 from satupintu.forms import Form, Invalid
-from satupintu.handlers import FormData
+from satupintu.handlers import form_and_file
 from satupintu.i18n import current_locale
 from satupintu.queue.service import clock, local_time
 from satupintu.security import rate_limit
+from satupintu.storage.uploads import ACCEPT_PHOTOS, UPLOAD_BODY_LIMIT, megabytes
 from satupintu.tenancy import provide_tenant
 from satupintu.tenants.models import Tenant
 
@@ -49,6 +53,19 @@ def complaint_values(form: Form) -> dict[str, Any]:
     }
 
 
+async def read_form(request: Request) -> tuple[Form, dict[str, Any]]:
+    """The complaint form (the citizen's or the console's) and its optional photo, as
+    :func:`service.create_complaint`'s keywords."""
+    settings = request.app.state.settings
+    form, photo = await form_and_file(request, "photo", settings.upload_max_bytes)
+    return form, {**complaint_values(form), "photo": photo, "storage": request.app.state.storage,
+                  "photo_limit": settings.upload_max_bytes, "secret_key": settings.secret_key}
+
+
+def photo_options(request: Request) -> dict[str, str]:
+    return {"accept_photos": ACCEPT_PHOTOS, "max_size": megabytes(request.app.state.settings.upload_max_bytes)}
+
+
 async def form_options(session: AsyncSession, language: str) -> dict[str, Any]:
     categories = await service.categories(session)
     agencies = (await session.scalars(select(Agency).order_by(Agency.name))).all()
@@ -63,7 +80,7 @@ async def _form_page(request: Request, tenant: Tenant, session: AsyncSession, st
     values = context.pop("values", None) or {k: request.query_params.get(q, "")[:80] for k, q in (
         ("service", "layanan"), ("ticket", "tiket"), ("agency", "instansi"))}
     return Template("complaints/form.html", status_code=status, context={
-        "tenant": tenant, "errors": {}, "values": values, "active": "pengaduan",
+        "tenant": tenant, "errors": {}, "values": values, "active": "pengaduan", **photo_options(request),
         **await form_options(session, current_locale.get()), **context})
 
 
@@ -73,15 +90,13 @@ async def form_page(request: Request, tenant: Tenant, db_session: AsyncSession) 
 
 
 @post("/{slug:str}/pengaduan", name="complaints:submit", dependencies=TENANT, status_code=303,
-      middleware=[complaint_rate_limit.middleware])
-async def submit(request: Request, tenant: Tenant, db_session: AsyncSession, data: FormData) -> Template | Redirect:
-    form = Form(data)
-    values = complaint_values(form)
+      middleware=[complaint_rate_limit.middleware], request_max_body_size=UPLOAD_BODY_LIMIT)
+async def submit(request: Request, tenant: Tenant, db_session: AsyncSession) -> Template | Redirect:
+    form, values = await read_form(request)
     try:
         form.check()
-        complaint = await service.create_complaint(
-            db_session, tenant, channel=Channel.WEB, secret_key=request.app.state.settings.secret_key,
-            language=current_locale.get(), **values)
+        complaint = await service.create_complaint(db_session, tenant, channel=Channel.WEB,
+                                                   language=current_locale.get(), **values)
     except Invalid as exc:
         return await _form_page(request, tenant, db_session, 422, errors=exc.errors, values=form.data)
     return Redirect(f"/{tenant.slug}/pengaduan/{complaint.tracking}?baru=1", status_code=303)

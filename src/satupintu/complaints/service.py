@@ -9,7 +9,8 @@ by default), ``resolve_due_at``, and ``escalate_at``, the next time the escalati
 head of agency -> MPP manager -> regent's office) moves up if nobody acts. :func:`sweep` enforces
 them from the database: each escalation is claimed by a conditional UPDATE of the complaint's level
 in a transaction of its own, together with its event and its breach, so a sweep that dies half-way
-loses nothing and two sweeps at once escalate once.
+loses nothing and two sweeps at once escalate once. The sweep also deletes the photos of closed
+complaints from storage (after the closing committed; a failed deletion is tried again next run).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from satupintu import notify, security
+from satupintu import storage as storage_module
 from satupintu.accounts.models import StaffAccount
 from satupintu.agencies.models import Agency, Counter
 from satupintu.audit.service import Change
@@ -42,6 +44,8 @@ from satupintu.logs import get_logger
 from satupintu.queue.booking import EMAIL
 from satupintu.queue.models import CounterGroup, Ticket
 from satupintu.queue.service import as_utc, insert_ignore, now_or_clock
+from satupintu.storage import Storage
+from satupintu.storage.uploads import PHOTOS, UploadRefused, check as check_upload
 from satupintu.tenants.models import Tenant, TenantPolicy
 
 log = get_logger("satupintu.complaints")
@@ -205,11 +209,14 @@ async def create_complaint(session: AsyncSession, tenant: Tenant, *, category_co
                            subject: Subject | None = None, latitude: float | str | None = None,
                            longitude: float | str | None = None, address: str = "", external_ref: str = "",
                            media_url: str = "", language: str = "id", recorded_by: int | None = None,
+                           photo: bytes | None = None, storage: Storage | None = None, photo_limit: int = 0,
                            now: datetime | None = None) -> Complaint:
     """Take in a complaint from any channel and start its clock; ``forms.Invalid`` (a message per
     field: category, description, name, email, phone, latitude, longitude, address, external_ref,
-    media_url, service, agency, counter, ticket) when anything is wrong, before anything is written.
-    Latitude and longitude may be given as text, as forms and APIs send them ("-8,2192" too)."""
+    media_url, photo, service, agency, counter, ticket) when anything is wrong, before anything is
+    written or stored. Latitude and longitude may be given as text, as forms and APIs send them
+    ("-8,2192" too). A ``photo`` (a JPEG or PNG of at most ``photo_limit`` bytes, checked by its
+    content) is kept in ``storage`` once everything else is valid; only its key is on the complaint."""
     now = now_or_clock(now)
     errors: dict[str, str] = {}
     latitude, longitude = _degrees(latitude, "latitude", errors), _degrees(longitude, "longitude", errors)
@@ -245,6 +252,11 @@ async def create_complaint(session: AsyncSession, tenant: Tenant, *, category_co
         errors["longitude"] = _("Enter a longitude from -180 to 180.")
     if channel == Channel.LAPOR and not (external_ref or "").strip():
         errors["external_ref"] = _("Enter the SP4N-LAPOR! reference number.")
+    if photo is not None:
+        try:
+            check_upload(photo, photo_limit, PHOTOS)
+        except UploadRefused as exc:
+            errors["photo"] = str(exc)
     contact = _check_contact(contact or Contact(), errors)
     found = await _subject(session, subject or Subject(), errors)
     if errors:
@@ -264,6 +276,8 @@ async def create_complaint(session: AsyncSession, tenant: Tenant, *, category_co
     complaint.resolve_due_at = max(calendar.add(now, policy.complaint_resolution_hours * 60),
                                    complaint.response_due_at)
     complaint.escalate_at = complaint.response_due_at
+    if photo is not None:
+        complaint.photo_key, _kind = await storage_module.keep(storage, tenant.id, photo, photo_limit, PHOTOS)
     while await session.scalar(select(Complaint.id).where(Complaint.tracking == complaint.tracking)) is not None:
         complaint.tracking = tracking_number()
     session.add(complaint)
@@ -461,8 +475,15 @@ async def close(session: AsyncSession, complaint: Complaint, staff_id: int | Non
 
 
 def _close(complaint: Complaint, now: datetime) -> None:
+    """Closed, and the contact erased at once; the photo (a file) is erased by the sweep after this
+    commits (:func:`erase_photo`): a closed complaint with a ``photo_key`` is one still to erase."""
     complaint.status, complaint.closed_at, complaint.escalate_at = Status.CLOSED, now, None
     complaint.contact_name = complaint.contact_email = complaint.contact_phone = None
+
+
+def photo_shown(complaint: Complaint) -> bool:
+    """Whether staff may still see the photo: it has one, and it is not closed (waiting for erasure)."""
+    return complaint.photo_key is not None and complaint.status != Status.CLOSED
 
 
 # --- the periodic sweep ----------------------------------------------------------------------------
@@ -525,19 +546,41 @@ async def close_resolved(session: AsyncSession, *, now: datetime | None = None) 
     return len(done)
 
 
+async def photos_to_erase(session: AsyncSession) -> list[int]:
+    return list((await session.scalars(select(Complaint.id).where(
+        Complaint.status == Status.CLOSED, Complaint.photo_key.is_not(None)).limit(SWEEP_BATCH))).all())
+
+
+async def erase_photo(session: AsyncSession, storage: Storage, complaint_id: int) -> bool:
+    """Delete a closed complaint's photo from storage, then clear its key (False: nothing to erase).
+    A deletion that fails raises and leaves the key for the next sweep; deleting twice is harmless."""
+    key = await session.scalar(select(Complaint.photo_key).where(
+        Complaint.id == complaint_id, Complaint.status == Status.CLOSED))
+    if key is None:
+        return False
+    await storage.delete(key)
+    await session.execute(update(Complaint).where(Complaint.id == complaint_id, Complaint.photo_key == key)
+                          .values(photo_key=None).execution_options(synchronize_session=False))
+    return True
+
+
 @dataclass(frozen=True)
 class SweepResult:
     escalated: int = 0
     closed: int = 0
+    photos_erased: int = 0
 
 
-async def sweep(maker: async_sessionmaker[AsyncSession], *, now: datetime | None = None) -> SweepResult:
+async def sweep(maker: async_sessionmaker[AsyncSession], *, storage: Storage | None = None,
+                now: datetime | None = None) -> SweepResult:
     """One run over every regency: overdue complaints escalate one level each (repeatedly while a later
-    level is already due), each step in a transaction of its own; long-resolved complaints close."""
+    level is already due), each step in a transaction of its own; long-resolved complaints close; the
+    photos of closed complaints are deleted from ``storage`` (each in a transaction of its own, after
+    the closing committed; one that fails is logged and tried again at the next run)."""
     now = now_or_clock(now)
     async with tenant_session(maker, None) as session:
         tenants = (await session.scalars(select(Tenant).order_by(Tenant.id))).all()
-    escalated = closed = 0
+    escalated = closed = erased = 0
     for tenant in tenants:
         while True:
             async with tenant_session(maker, tenant.id) as session:
@@ -551,9 +594,25 @@ async def sweep(maker: async_sessionmaker[AsyncSession], *, now: datetime | None
                 break
         async with tenant_session(maker, tenant.id) as session:
             closed += await close_resolved(session, now=now)
-    if escalated or closed:
-        log.info("complaints swept", escalated=escalated, closed=closed)
-    return SweepResult(escalated, closed)
+        if storage is not None:
+            erased += await _erase_photos(maker, storage, tenant)
+    if escalated or closed or erased:
+        log.info("complaints swept", escalated=escalated, closed=closed, photos_erased=erased)
+    return SweepResult(escalated, closed, erased)
+
+
+async def _erase_photos(maker: async_sessionmaker[AsyncSession], storage: Storage, tenant: Tenant) -> int:
+    async with tenant_session(maker, tenant.id) as session:
+        due = await photos_to_erase(session)
+    erased = 0
+    for complaint_id in due:
+        try:
+            async with tenant_session(maker, tenant.id) as session:
+                erased += await erase_photo(session, storage, complaint_id)
+        except Exception as exc:  # noqa: BLE001 - storage unreachable: logged, the key stays for the next run
+            log.warning("complaint photo not erased; tried again at the next sweep", tenant=tenant.slug,
+                        complaint=complaint_id, error=type(exc).__name__)
+    return erased
 
 
 # --- statistics (aggregates only) ------------------------------------------------------------------

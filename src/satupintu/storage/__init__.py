@@ -32,7 +32,7 @@ from sqlalchemy.util import await_only
 from satupintu.config import Settings
 from satupintu.db import TenantSession
 from satupintu.logs import get_logger
-from satupintu.storage.uploads import FileType
+from satupintu.storage.uploads import TYPES, FileType
 
 log = get_logger("satupintu.storage")
 
@@ -160,12 +160,13 @@ def open_storage(settings: Settings) -> Storage:
     return FolderStorage(Path(unquote(parts.path)))
 
 
-async def keep(storage: Storage, tenant_id: int, data: bytes, limit: int) -> tuple[str, FileType]:
-    """Check an upload (size, type by content) and store it under a fresh key of the regency; a
-    refusal (``uploads.UploadRefused``) stores nothing."""
+async def keep(storage: Storage, tenant_id: int, data: bytes, limit: int,
+               kinds: tuple[FileType, ...] = TYPES) -> tuple[str, FileType]:
+    """Check an upload (size, type by content, one of ``kinds``) and store it under a fresh key of the
+    regency; a refusal (``uploads.UploadRefused``) stores nothing."""
     from satupintu.storage.uploads import check
 
-    kind = check(data, limit)
+    kind = check(data, limit, kinds)
     key = new_key(tenant_id, kind)
     await storage.put(key, data, kind)
     return key, kind
