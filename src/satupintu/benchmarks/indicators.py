@@ -43,7 +43,6 @@ UNITS = {
     "ipp": N_("index 0 to 5"),
     "per_month": N_("per month"),
     "minutes": N_("minutes"),
-    "calendar_days": N_("days"),
     "score": N_("average score 1 to 4"),
     "per_thousand": N_("per 1,000 transactions"),
 }
@@ -512,12 +511,13 @@ def _application(part: str, *, counted: bool = False) -> Compute:
     return compute
 
 
-indicator("applications_completion_median", N_("Median completion time of applications"), "calendar_days",
+indicator("applications_completion_median", N_("Median completion time of applications"), "days",
           group="operations", precision=1, higher_is_better=False, source=APPLICATIONS_SOURCE,
-          definition=N_("Median time from submitting an application to its product being made (done), over the "
-                        "applications done in the last twelve months; a permit issued first counts as done at "
+          definition=N_("Median time from submitting an application to its product being made (done), in the "
+                        "regency's working days (opening days less holidays, the calendar of the due date), over "
+                        "the applications done in the last twelve months; a permit issued first counts as done at "
                         "once."))(_application("completion_median"))
-indicator("applications_completion_p90", N_("Completion time of applications, 90th percentile"), "calendar_days",
+indicator("applications_completion_p90", N_("Completion time of applications, 90th percentile"), "days",
           group="operations", precision=1, higher_is_better=False, source=APPLICATIONS_SOURCE,
           definition=N_("Nine in ten applications done in the last twelve months were done within this time."))(
     _application("completion_p90"))
