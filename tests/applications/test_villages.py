@@ -86,6 +86,11 @@ def test_villages_operators_and_figures_per_village(client, people):
     cells = re.findall(r'<td class="num">(\d+)</td>', row)
     assert cells == [str(len(numbers)), "1", str(len(numbers) - 1)]
     assert "Siti" not in page.text and MOTHER not in page.text
+    room = client.get("/banyuwangi/admin/ruang-kendali")  # the control room shows the same counts
+    assert room.status_code == 200 and 'id="desa"' in room.text
+    row = re.search(r"<tr><td>Kemiren.*?</tr>", room.text, re.S).group(0)
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == [str(len(numbers)), "1", str(len(numbers) - 1)]
+    assert "Siti" not in room.text and MOTHER not in room.text
     assert "Operator Kemiren" in client.get("/banyuwangi/admin/staf").text
 
 

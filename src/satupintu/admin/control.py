@@ -1,6 +1,7 @@
 """The control room at /{slug}/admin/ruang-kendali, as Situbondo's Intelligence Room: the queue now (it
-refreshes itself), one day hour by hour, tickets by weekday and hour, and complaints: how many are open and
-late, and the deadlines each agency missed. Regency admins only (the
+refreshes itself), one day hour by hour, tickets by weekday and hour, complaints: how many are open and
+late, and the deadlines each agency missed, and the applications received and done per village service point
+(``applications.villages.figures``, as on /admin/desa). Regency admins only (the
 console's guard); operators see their own counter at /{slug}/loket. Numbers only, nothing personal.
 """
 
@@ -14,6 +15,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.admin.common import page
+from satupintu.applications import villages
 from satupintu.benchmarks import display
 from satupintu.benchmarks.monthly import minutes
 from satupintu.complaints import service as complaints
@@ -42,7 +44,8 @@ async def control_room(request: Request, tenant: Tenant, db_session: AsyncSessio
                 values={"tanggal": tanggal[:10]}, live=live, poll=POLL_SECONDS, today=today,
                 day=await control.day_view(db_session, tenant, day), minutes=minutes, fixed=display.fixed,
                 heat=await control.heat_map(db_session, tenant, today), weekdays=control.WEEKDAYS,
-                complaints=await complaints.control_view(db_session, tenant, now=queue.clock()))
+                complaints=await complaints.control_view(db_session, tenant, now=queue.clock()),
+                village_rows=await villages.figures(db_session))
 
 
 handlers = [control_room]
