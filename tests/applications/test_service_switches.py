@@ -1,7 +1,8 @@
 """Permit first and courier delivery are switched per service: Bangkalan (whose policies do neither)
 switches one permit to "permit first" and then delivery for it in the console; an application to it is
 issued at once with its documents due, another permit of the same regency is not; switched off, the
-next application waits for its documents again; delivery is refused for a service without it."""
+next application waits for its documents again; delivery is refused for a service without it; and the
+regency's policy, switched on, switches every permit with it."""
 
 from __future__ import annotations
 
@@ -77,3 +78,10 @@ def test_a_regency_switches_permit_first_and_delivery_per_service(client, people
     _switch(client, PERMIT)  # both off again
     assert _state(client.database, _apply(client, PERMIT)) == (ApplicationStatus.SUBMITTED, False)
     assert "diterbitkan sekarang" not in client.get(f"/bangkalan/layanan/{PERMIT}").text
+
+    policy = client.post("/bangkalan/admin/kebijakan", data={
+        "_csrf_token": csrf_of(client), "permit_first": "on", "document_deadline_days": "14",
+        "complaint_response_hours": "24"}, follow_redirects=False)
+    assert policy.status_code == 303  # the regency's policy switched on switches every permit with it
+    assert _state(client.database, _apply(client, OTHER)) == (ApplicationStatus.DONE, True)
+    assert "14 hari" in client.get(f"/bangkalan/admin/layanan/{OTHER}").text
