@@ -57,6 +57,9 @@ def test_upgrade_keeps_overrides_offers_new_flags_removed_and_lists_conflicts(em
     assert before["izin-reklame"].cost == 100000
     assert before["izin-reklame"].requirements[-1].startswith("Surat pernyataan")
     assert not before["surat-pindah"].enabled
+    # the pack's policy issues permits first and does not deliver: the import switches the permits on
+    assert before["izin-reklame"].permit_first and not before["akta-kelahiran"].permit_first
+    assert not any(row.delivery for row in before.values())
 
     report = run(_upgrade(empty_database.url, tenant_id))
     assert report.to_version == "2026.2"
@@ -74,6 +77,7 @@ def test_upgrade_keeps_overrides_offers_new_flags_removed_and_lists_conflicts(em
     assert after["izin-reklame"].requirements[-1].startswith("Surat pernyataan")
     assert (after["akta-kelahiran"].completion_value, after["akta-kelahiran"].completion_unit) == (60, "menit")
     assert after["kia-baru"].upstream == UpstreamStatus.OFFERED and not after["kia-baru"].enabled
+    assert after["izin-reklame"].permit_first and not after["kia-baru"].permit_first  # not a permit
     assert after["surat-pindah"].upstream == UpstreamStatus.REMOVED
     assert after["ktp-el-baru"].catalogue_version == "2026.2"
 
