@@ -4,6 +4,10 @@
    (default 250) for one service, so all of them contend for one counter group's number row:
    tickets per second, p50/p99 latency of taking one, and the duplicates and gaps found in the
    numbers afterwards. Goal: >= 500 tickets/s on a 2-core machine, 0 duplicates, 0 gaps.
+   Printed with it: the machine's load average when the run starts (other work on the same cores
+   slows every figure but the CPU ones), the statements each ticket sends, and the CPU time one
+   ticket costs in the client processes and in their PostgreSQL backends (from /proc, when the
+   server runs on this machine); the cores divided by that CPU is what the machine could do alone.
 2. 30 operators (3 processes x 10 connections) call next at the same moment, repeatedly, on a line
    of 30 staffed counters: p50/p99 of one "call next", and whether any ticket was called twice.
 
@@ -57,20 +61,42 @@ async def _first_service(maker, tenant: Tenant) -> str:  # noqa: ANN001
         return (await queue.queue_services(session))[0][1][0].code
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of a process so far (None when it is not on this machine)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _taker(url: str, code: str, barrier, out) -> None:  # noqa: ANN001
-    async def main() -> list[float]:
-        engine = make_engine(url)
+    from sqlalchemy import event
+
+    async def main() -> tuple[list[float], int, float, float | None]:
+        engine = make_engine(url, pool_size=1, max_overflow=0)
         maker = make_sessionmaker(engine)
         tenant = await _tenant(maker)
+        async with engine.connect() as connection:  # the pool's one connection: the backend to measure
+            backend = (await connection.exec_driver_sql("select pg_backend_pid()")).scalar()
+        statements = 0
+
+        @event.listens_for(engine.sync_engine, "before_cursor_execute")
+        def count(*_args) -> None:  # noqa: ANN002
+            nonlocal statements
+            statements += 1
+
         timings = []
         barrier.wait()
+        cpu, server = time.process_time(), _cpu_seconds(backend)
         for _ in range(TICKETS):
             started = time.perf_counter()
             async with tenant_session(maker, tenant.id) as session:
                 await queue.take_ticket(session, tenant, code, now=MOMENT, always_open=True)
             timings.append(time.perf_counter() - started)
+        cpu, after = time.process_time() - cpu, _cpu_seconds(backend)
         await engine.dispose()
-        return timings
+        return timings, statements, cpu, None if server is None or after is None else after - server
 
     out.put(asyncio.run(main()))
 
@@ -137,12 +163,18 @@ def main() -> None:
         workers = [context.Process(target=_taker, args=(url, code, barrier, out)) for _ in range(PROCESSES)]
         for worker in workers:
             worker.start()
+        load = os.getloadavg()
         barrier.wait()
         started = time.perf_counter()
-        timings = [t for _ in workers for t in out.get()]
+        results = [out.get() for _ in workers]
         elapsed = time.perf_counter() - started
         for worker in workers:
             worker.join()
+        timings = [t for result in results for t in result[0]]
+        statements = sum(result[1] for result in results) / len(timings)
+        client_cpu = sum(result[2] for result in results) / len(timings)
+        server_cpus = [result[3] for result in results]
+        server_cpu = None if None in server_cpus else sum(server_cpus) / len(timings)
 
         async def numbers() -> list[int]:
             engine = make_engine(url)
@@ -156,9 +188,16 @@ def main() -> None:
         given = asyncio.run(numbers())
         duplicates = sum(n - 1 for n in Tally(given).values() if n > 1)
         gaps = len(set(range(1, max(given) + 1)) - set(given))
+        cores = os.cpu_count() or 1
         print(f"1. Taking tickets: {PROCESSES} processes x {TICKETS} tickets for one line on PostgreSQL")
+        print(f"   load average at the start {load[0]:.2f} (1 min) {load[1]:.2f} (5 min) on {cores} cores")
         print(f"   {len(timings) / elapsed:7.1f} tickets/s   p50 {statistics.median(timings) * 1000:6.1f} ms   "
               f"p99 {_percentile(timings, 0.99) * 1000:6.1f} ms   duplicates {duplicates}   gaps {gaps}")
+        cpu = client_cpu + (server_cpu or 0)
+        print(f"   {statements:.1f} statements per ticket (BEGIN and COMMIT not counted)   CPU per ticket: "
+              f"client {client_cpu * 1000:.2f} ms + PostgreSQL "
+              + (f"{server_cpu * 1000:.2f} ms" if server_cpu is not None else "not measured (remote server)")
+              + f"   -> {cores / cpu:.0f} tickets/s if this machine did nothing else")
 
         counters = asyncio.run(_staff_line(url, OPERATORS))
         barrier, out = context.Barrier(OPERATOR_PROCESSES), context.Queue()

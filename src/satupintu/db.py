@@ -60,7 +60,7 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.dml import Insert, Update, UpdateBase
-from sqlalchemy.sql.elements import BindParameter, ClauseElement, ColumnClause, TextClause
+from sqlalchemy.sql.elements import BindParameter, ClauseElement, ColumnClause, Label, TextClause
 from sqlalchemy.sql.selectable import Alias, Join, Select, TableClause
 
 NAMING_CONVENTION = {
@@ -370,10 +370,49 @@ def _multi_rows(statement: Any) -> list[dict[Any, Any]]:
     return rows
 
 
-def _guard_insert(state: ORMExecuteState, tenant_id: int) -> None:
+def _filtered(statement: Any, tenant_id: int) -> Any:
+    """``statement`` with ``tenant_id = :tenant`` on every tenant-owned model it names (subqueries,
+    CTEs, joins and aliases too)."""
+    return statement.options(
+        with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
+    )
+
+
+def _guard_insert_select(state: ORMExecuteState, tenant_id: int, elements: list[Any]) -> None:
+    """INSERT ... SELECT (the queue numbers and inserts a ticket in one statement, see
+    ``queue.service``): allowed only when every table it names is tenant-owned (each through its model:
+    the caller refused raw tables already) and the rows' ``tenant_id`` is the bound tenant as a plain
+    value; then every table in it, the SELECT's and its CTEs' (an ``UPDATE ... RETURNING`` too), is
+    filtered to the bound tenant like any SELECT. Row-level security still applies on PostgreSQL."""
+    statement = state.statement
+    tenant_tables = _tenant_tables()
+    named = {table.name for element in elements
+             if (table := _table_of(element.table if isinstance(element, ColumnClause) else element)) is not None}
+    others = sorted(named - tenant_tables)
+    if others:
+        raise UnfilteredStatement(f"INSERT ... SELECT into a tenant-owned table reads only tenant-owned tables "
+                                  f"(not {', '.join(others)})")
+    raw = sorted({name for name, mapped in _references(list(visitors.iterate(statement.select))) if not mapped})
+    if raw:  # the target, named through its model, does not excuse its raw columns in the SELECT
+        raise UnfilteredStatement(f"{', '.join(raw)}: INSERT ... SELECT reads tenant-owned tables through their models")
+    names = [getattr(name, "key", name) for name in statement._select_names]
+    if "tenant_id" not in names:
+        raise UnfilteredStatement("INSERT ... SELECT into a tenant-owned table names tenant_id")
+    value = statement.select.selected_columns[names.index("tenant_id")]
+    while isinstance(value, Label):
+        value = value.element
+    if not isinstance(value, BindParameter):
+        raise UnfilteredStatement("tenant_id must be a plain value, not an SQL expression")
+    if value.effective_value != tenant_id:
+        raise CrossTenantWrite(f"refusing to insert rows of another tenant from tenant {tenant_id}")
+    state.statement = _filtered(statement, tenant_id)
+
+
+def _guard_insert(state: ORMExecuteState, tenant_id: int, elements: list[Any]) -> None:
     statement = state.statement
     if statement.select is not None:
-        raise UnfilteredStatement("INSERT ... SELECT into a tenant-owned table cannot be checked; add rows instead")
+        _guard_insert_select(state, tenant_id, elements)
+        return
     if getattr(getattr(statement, "_post_values_clause", None), "update_values_to_set", None):
         raise UnfilteredStatement("ON CONFLICT DO UPDATE could change another tenant's conflicting row; "
                                   "use DO NOTHING, then select and update")
@@ -428,13 +467,11 @@ def _guard_statement(state: ORMExecuteState) -> None:
     if tenant_id is None:
         raise TenantNotBound("this session is bound to no tenant; use tenant_session() or bind_tenant()")
     if isinstance(statement, Insert):
-        _guard_insert(state, tenant_id)
+        _guard_insert(state, tenant_id, elements)
         return
     if isinstance(statement, Update) and any(v != tenant_id for v in _tenant_values(_statement_rows(state))):
         raise CrossTenantWrite("rows never move between tenants (UPDATE ... SET tenant_id)")
-    state.statement = statement.options(
-        with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
-    )
+    state.statement = _filtered(statement, tenant_id)
 
 
 @event.listens_for(TenantSession, "before_flush")

@@ -378,3 +378,69 @@ def test_multi_row_and_upsert_inserts_are_checked(database):
     before = _counts_per_tenant(database)
     attempt(dialect.insert(Agency).values([{**row, "tenant_id": a}]).on_conflict_do_nothing())
     assert _counts_per_tenant(database)[a] == before[a] + 1
+
+
+def _copy_agencies(tenant, source=None, **columns):
+    """INSERT INTO agencies ... SELECT: a copy of each agency ``source`` returns (default: the agencies)."""
+    from sqlalchemy import literal
+
+    from satupintu.db import utcnow
+
+    source = source if source is not None else select(Agency.key, Agency.name, Agency.kind, Agency.short).subquery()
+    values = {"tenant_id": literal(tenant), "key": source.c.key + "-salinan", "name": source.c.name,
+              "kind": source.c.kind, "short": source.c.short, "created_at": literal(utcnow()),
+              "updated_at": literal(utcnow()), **columns}
+    return insert(Agency).from_select(list(values), select(*(v.label(k) for k, v in values.items())))
+
+
+def test_insert_select_is_filtered_to_the_bound_tenant_in_its_select_and_its_ctes(database):
+    """The INSERT ... SELECT the guard lets through (the queue numbers a ticket with one): every table it
+    reads, a CTE's UPDATE ... RETURNING included (PostgreSQL; SQLite has none), is filtered to the bound
+    tenant."""
+    a, b = _foreign_pair(database)
+    ctes = database.backend == "postgresql"
+    before = _counts_per_tenant(database)
+
+    async def shorts(session):
+        return sorted((await session.scalars(select(Agency.short))).all())
+
+    b_shorts = run(_in_tenant(database.url, b, shorts))
+
+    async def copy(session):
+        await session.execute(_copy_agencies(a))
+        if not ctes:
+            return
+        marked = update(Agency).where(Agency.key.not_like("%-salinan")).values(short="disalin") \
+            .returning(Agency.key, Agency.name, Agency.kind, Agency.short).cte("marked")
+        await session.execute(_copy_agencies(a, marked, key=marked.c.key + "-kedua"))
+
+    run(_in_tenant(database.url, a, copy))
+    after = _counts_per_tenant(database)
+    assert after[a] == (3 if ctes else 2) * before[a]
+    assert {t: n for t, n in after.items() if t != a} == {t: n for t, n in before.items() if t != a}
+    assert run(_in_tenant(database.url, b, shorts)) == b_shorts
+    assert run(_in_tenant(database.url, a, shorts)).count("disalin") == (2 * before[a] if ctes else 0)
+
+
+def test_insert_select_of_another_tenant_or_reading_what_the_filter_cannot_reach_is_refused(database):
+    a, b = _foreign_pair(database)
+    before = _counts_per_tenant(database)
+
+    def attempt(statement):
+        async def work(session):
+            await session.execute(statement)
+        run(_in_tenant(database.url, a, work))
+
+    with pytest.raises(CrossTenantWrite):
+        attempt(_copy_agencies(b))
+    with pytest.raises(UnfilteredStatement, match="plain value"):
+        attempt(_copy_agencies(a, tenant_id=Agency.tenant_id))
+    with pytest.raises(UnfilteredStatement, match="names tenant_id"):
+        attempt(insert(Agency).from_select(["key", "name", "kind", "short"],
+                                           select(Agency.key + "-x", Agency.name, Agency.kind, Agency.short)))
+    with pytest.raises(UnfilteredStatement, match="tenants"):
+        attempt(_copy_agencies(a, name=select(Tenant.name).limit(1).scalar_subquery()))
+    with pytest.raises(UnfilteredStatement, match="agencies"):
+        raw = Agency.__table__
+        attempt(_copy_agencies(a, select(raw.c.key, raw.c.name, raw.c.kind, raw.c.short).subquery()))
+    assert _counts_per_tenant(database) == before

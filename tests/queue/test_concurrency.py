@@ -1,4 +1,5 @@
-"""Many processes take tickets at the same moment: every number is given once, none is skipped.
+"""Many processes take tickets at the same moment: every number is given once, none is skipped, and
+a daily quota lets exactly its number of tickets through.
 
 Separate processes (not threads or coroutines), each with its own connection pool, as several web
 workers or pods would be; on SQLite and PostgreSQL alike.
@@ -12,57 +13,81 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from satupintu.queue.models import Ticket
+from satupintu.catalogue.models import TenantService
+from satupintu.queue.models import ServiceQueueRule, Ticket
 from tests.conftest import run
 from tests.queue.conftest import WIB, first_service, in_tenant, staff_line
 
 PROCESSES = 8
 PER_PROCESS = 25
+QUOTA, QUOTA_TRIES = 10, 3  # per process: 24 tries at a quota of 10, in the same line
 MOMENT = datetime(2027, 3, 1, 10, 0, tzinfo=WIB)
 
 
-def _take_many(url: str, code: str, barrier, results) -> None:  # noqa: ANN001 - multiprocessing primitives
+def _take_many(url: str, code: str, limited: str, barrier, results) -> None:  # noqa: ANN001 - multiprocessing primitives
     from satupintu.queue import service as queue
 
     async def work(session, tenant):  # noqa: ANN001, ANN202
         return tenant
 
-    async def main() -> list[int]:
+    async def main() -> tuple[list[int], list[int], int]:
         from satupintu.db import make_engine, make_sessionmaker, tenant_session
 
         tenant = await in_tenant(url, "banyuwangi", work)
         engine = make_engine(url)
         maker = make_sessionmaker(engine)
-        numbers = []
+        numbers, within_quota, refused = [], [], 0
         barrier.wait()
-        for _ in range(PER_PROCESS):
+        for n in range(PER_PROCESS):
             async with tenant_session(maker, tenant.id) as session:
                 ticket = await queue.take_ticket(session, tenant, code, now=MOMENT, always_open=True)
                 numbers.append(ticket.number)
+            if n >= QUOTA_TRIES:
+                continue
+            try:
+                async with tenant_session(maker, tenant.id) as session:
+                    ticket = await queue.take_ticket(session, tenant, limited, now=MOMENT, always_open=True)
+                    within_quota.append(ticket.number)
+            except queue.QueueError as exc:
+                assert exc.code == "quota_full"
+                refused += 1
         await engine.dispose()
-        return numbers
+        return numbers, within_quota, refused
 
     results.put(asyncio.run(main()))
 
 
-def test_eight_processes_take_two_hundred_unique_gap_free_numbers(database):
-    code = run(in_tenant(database.url, "banyuwangi", lambda session, tenant: first_service(session)))
+async def _services(session, _tenant) -> tuple[str, str]:  # noqa: ANN001
+    """The first service, and another of its line with a daily quota of QUOTA."""
+    code = await first_service(session)
+    service = await session.scalar(select(TenantService).where(TenantService.code == code))
+    other = await session.scalar(select(TenantService).where(
+        TenantService.agency_id == service.agency_id, TenantService.code != code, TenantService.enabled.is_(True)))
+    session.add(ServiceQueueRule(service_id=other.id, daily_quota=QUOTA))
+    return code, other.code
+
+
+def test_eight_processes_take_unique_gap_free_numbers_and_exactly_a_quota(database):
+    code, limited = run(in_tenant(database.url, "banyuwangi", _services))
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(PROCESSES), context.Queue()
-    workers = [context.Process(target=_take_many, args=(database.url, code, barrier, results))
+    workers = [context.Process(target=_take_many, args=(database.url, code, limited, barrier, results))
                for _ in range(PROCESSES)]
     for worker in workers:
         worker.start()
-    given = [number for _ in workers for number in results.get(timeout=300)]
+    outcomes = [results.get(timeout=300) for _ in workers]
     for worker in workers:
         worker.join(timeout=60)
         assert worker.exitcode == 0
+    given = [number for numbers, within, _refused in outcomes for number in [*numbers, *within]]
 
     async def stored(session, _tenant):
         return (await session.execute(select(Ticket.number, Ticket.label).where(Ticket.day == MOMENT.date()))).all()
 
     rows = run(in_tenant(database.url, "banyuwangi", stored))
-    total = PROCESSES * PER_PROCESS
+    total = PROCESSES * PER_PROCESS + QUOTA
+    assert sum(len(within) for _numbers, within, _refused in outcomes) == QUOTA
+    assert sum(refused for _numbers, _within, refused in outcomes) == PROCESSES * QUOTA_TRIES - QUOTA
     assert sorted(given) == list(range(1, total + 1))
     assert sorted(number for number, _label in rows) == list(range(1, total + 1))
     assert len({label for _number, label in rows}) == total

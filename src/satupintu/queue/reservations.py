@@ -256,6 +256,7 @@ async def api_check_in(request: Request, tenant: Tenant, db_session: AsyncSessio
         ticket = await bookings.check_in(db_session, tenant, data.code)
     except service.QueueError as exc:
         return Response(error_out(exc), status_code=exc.status)
+    await db_session.commit()  # frees the line's number row before the position and wait are read
     return Response(ticket_out(request, tenant, await service.ticket_state(db_session, ticket)), status_code=201)
 
 

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Text, and_, cast, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -37,6 +37,7 @@ from satupintu.queue.models import (
     ServiceQueueRule,
     Ticket,
     TicketStatus,
+    public_id,
 )
 from satupintu.tenants.models import Tenant
 from satupintu.tenants.packs import DAYS
@@ -221,25 +222,69 @@ async def line_for(session: AsyncSession, service: Any, location_code: str | Non
 # --- numbering -----------------------------------------------------------------------------------
 
 
-async def _next_number(session: AsyncSession, group_id: int, day: date) -> int:
-    """Count the group's row for the day one up in one ``UPDATE ... RETURNING``, which holds the row
-    until the transaction ends (PostgreSQL's row lock, as ``SELECT ... FOR UPDATE`` would; SQLite's
-    write lock). The day's first ticket creates the row first (insert, ignoring a concurrent one)."""
-    now = utcnow()
-    count_up = (update(NumberSequence).where(NumberSequence.group_id == group_id, NumberSequence.day == day)
-                .values(last_number=NumberSequence.last_number + 1, updated_at=now)
-                .returning(NumberSequence.last_number).execution_options(synchronize_session=False))
-    number = await session.scalar(count_up)
-    if number is None:
-        await session.execute(insert_ignore(session, NumberSequence, [{
-            "tenant_id": session_tenant(session), "group_id": group_id, "day": day, "last_number": 0,
-            "created_at": now, "updated_at": now}]))
-        number = await session.scalar(count_up)
-    return number
+def _count_up(group_id: int, day: date, now: datetime) -> Any:
+    """Add one to the group's row for the day, returning the number: the row stays held (PostgreSQL's
+    row lock, as ``SELECT ... FOR UPDATE`` would; SQLite's write lock) until the transaction ends."""
+    return (update(NumberSequence).where(NumberSequence.group_id == group_id, NumberSequence.day == day)
+            .values(last_number=NumberSequence.last_number + 1, updated_at=now)
+            .returning(NumberSequence.last_number))
+
+
+async def _start_day(session: AsyncSession, group_id: int, day: date, now: datetime) -> None:
+    """The group's row for the day, inserted by the day's first ticket (a concurrent insert is ignored)."""
+    await session.execute(insert_ignore(session, NumberSequence, [{
+        "tenant_id": session_tenant(session), "group_id": group_id, "day": day, "last_number": 0,
+        "created_at": now, "updated_at": now}]))
 
 
 def label(prefix: str, number: int) -> str:
     return f"{prefix}-{number:03d}"
+
+
+def _sql_label(prefix: str, number: Any) -> Any:
+    """:func:`label` in SQL: the prefix, a dash and the number with at least three digits."""
+    digits = cast(number, Text)
+    return literal(f"{prefix}-", Text) + func.lpad(digits, func.greatest(3, func.length(digits)), "0")
+
+
+async def _number_and_insert(session: AsyncSession, group: CounterGroup, columns: dict[str, Any], day: date,
+                             now: datetime) -> Ticket | None:
+    """PostgreSQL: number and insert the ticket in ONE statement, ``WITH n AS (UPDATE queue_sequences
+    ... RETURNING last_number) INSERT INTO queue_tickets ... SELECT ... FROM n RETURNING *``, so the
+    group's row is held only for that statement and the commit, with no round trip to this process in
+    between (the tenant guard allows this INSERT ... SELECT: every table in it is the tenant's and
+    filtered to it). None when the group has no row for the day yet."""
+    counted = _count_up(group.id, day, now).cte("counted")
+    number = counted.c.last_number
+    values = {"tenant_id": session_tenant(session), **columns, "day": day, "public_id": public_id(),
+              "status": TicketStatus.WAITING, "recalls": 0, "transfers": 0, "created_at": now, "updated_at": now}
+    row = select(*(literal(value, Ticket.__table__.c[name].type).label(name) for name, value in values.items()),
+                 number.label("number"), _sql_label(group.prefix, number).label("label"))
+    return await session.scalar(insert(Ticket).from_select([*values, "number", "label"], row).returning(Ticket))
+
+
+async def _issue(session: AsyncSession, group: CounterGroup, service_id: int | None, day: date, now: datetime,
+                 *, priority: bool = False, priority_weight: int = 0, slot_at: datetime | None = None) -> Ticket:
+    """The line's next number and its ticket. Numbers are unique and gap-free because the number is
+    counted up and the ticket inserted in the same transaction, under the group's row lock."""
+    columns = {"group_id": group.id, "service_id": service_id, "priority": priority,
+               "priority_weight": priority_weight, "taken_at": now, "slot_at": slot_at}
+    if session.get_bind().dialect.name == "postgresql":
+        ticket = await _number_and_insert(session, group, columns, day, now)
+        if ticket is None:
+            await _start_day(session, group.id, day, now)
+            ticket = await _number_and_insert(session, group, columns, day, now)
+        return ticket
+    # SQLite cannot UPDATE inside a WITH: two statements, under the database's write lock from the first.
+    count_up = _count_up(group.id, day, now).execution_options(synchronize_session=False)
+    number = await session.scalar(count_up)
+    if number is None:
+        await _start_day(session, group.id, day, now)
+        number = await session.scalar(count_up)
+    ticket = Ticket(**columns, day=day, number=number, label=label(group.prefix, number))
+    session.add(ticket)
+    await session.flush()
+    return ticket
 
 
 async def _ticket_rules(session: AsyncSession, code: str) -> Any:
@@ -253,7 +298,11 @@ async def _ticket_rules(session: AsyncSession, code: str) -> Any:
 
 async def take_ticket(session: AsyncSession, tenant: Tenant, service_code: str, location_code: str | None = None,
                       priority: bool = False, *, now: datetime | None = None, always_open: bool = False) -> Ticket:
-    """Give the citizen the next number for a service, or raise :class:`QueueError`."""
+    """Give the citizen the next number for a service, or raise :class:`QueueError` (then the caller
+    rolls the transaction back, and a number already counted goes to the next ticket).
+
+    Everything that needs no lock is read first; then numbering and inserting hold the line's row
+    (one statement on PostgreSQL) until the caller commits, which it should do at once."""
     now = now_or_clock(now)
     service = await _ticket_rules(session, service_code)
     if service is None:
@@ -264,24 +313,15 @@ async def take_ticket(session: AsyncSession, tenant: Tenant, service_code: str, 
         raise _closed(tenant, state)
     day = local_now(tenant, now).date()
     weight = (await settings_of(session)).priority_weight if priority else 0
-    number = await _next_number(session, group.id, day)
-    # The group's row is held from here on: counting the quota cannot race another taker.
+    ticket = await _issue(session, group, service.id, day, now, priority=priority, priority_weight=weight)
     if service.daily_quota is not None:
+        # Counted after numbering, while the group's row is held: every ticket of this line numbered
+        # before this one has committed or rolled back, so this count (this ticket included) is exact.
         taken = await session.scalar(select(func.count()).select_from(Ticket).where(
             Ticket.service_id == service.id, Ticket.group_id == group.id, Ticket.day == day))
-        if taken >= service.daily_quota:
+        if taken > service.daily_quota:
             raise QueueError("quota_full", 409, N_("Today's %(n)d tickets for this service have all been taken. "
                              "Please come back on the next working day."), {"n": service.daily_quota})
-    return await _issue(session, group, number, service.id, day, now, priority=priority, priority_weight=weight)
-
-
-async def _issue(session: AsyncSession, group: CounterGroup, number: int, service_id: int, day: date, now: datetime,
-                 *, priority: bool = False, priority_weight: int = 0, slot_at: datetime | None = None) -> Ticket:
-    ticket = Ticket(group_id=group.id, service_id=service_id, day=day, number=number,
-                    label=label(group.prefix, number), priority=priority, priority_weight=priority_weight,
-                    taken_at=now, slot_at=slot_at)
-    session.add(ticket)
-    await session.flush()
     return ticket
 
 
@@ -291,8 +331,7 @@ async def ticket_for_slot(session: AsyncSession, tenant: Tenant, group: CounterG
     The daily quota does not apply: the booking already holds a place."""
     now = now_or_clock(now)
     day = local_now(tenant, now).date()
-    return await _issue(session, group, await _next_number(session, group.id, day), service_id, day, now,
-                        slot_at=now_or_clock(slot_at))
+    return await _issue(session, group, service_id, day, now, slot_at=now_or_clock(slot_at))
 
 
 # --- where a ticket stands -----------------------------------------------------------------------
