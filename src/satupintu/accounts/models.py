@@ -22,12 +22,16 @@ class Role(enum.StrEnum):
     OPERATOR = "operator"
     TENANT_ADMIN = "tenant_admin"
     VILLAGE_OPERATOR = "village_operator"  # a village service point (applications.villages)
+    MIDWIFE = "midwife"  # a bidan: submits births on families' behalf through the API, sees only hers
     MINISTRY_VIEWER = "ministry_viewer"
     MINISTRY_VERIFIER = "ministry_verifier"
     PLATFORM_ADMIN = "platform_admin"
 
 
-STAFF_ROLES = (Role.OPERATOR, Role.TENANT_ADMIN, Role.VILLAGE_OPERATOR)
+STAFF_ROLES = (Role.OPERATOR, Role.TENANT_ADMIN, Role.VILLAGE_OPERATOR, Role.MIDWIFE)
+ON_BEHALF_ROLES = (Role.VILLAGE_OPERATOR, Role.MIDWIFE)
+"""Staff who submit applications for families away from the counter, with the family's consent, and
+use neither the counter console nor the admin console (their guards do not name them)."""
 PLATFORM_ROLES = (Role.MINISTRY_VIEWER, Role.MINISTRY_VERIFIER, Role.PLATFORM_ADMIN)
 READ_ONLY_ROLES = (Role.MINISTRY_VIEWER,)
 """Roles that may only read: every unsafe request of theirs is refused (``security.read_only``)."""

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.accounts import service
-from satupintu.accounts.models import PlatformAccount, StaffAccount
+from satupintu.accounts.models import ON_BEHALF_ROLES, PlatformAccount, StaffAccount
 from satupintu.accounts.sessions import rotate
 from satupintu.forms import has_control
 from satupintu.i18n import gettext as _
@@ -68,6 +68,8 @@ async def tenant_login(request: Request, slug: str, db_session: AsyncSession, da
             "sso": await _has_sso(db_session)})
     if result.account.role.value == "operator" and not _text(data, "next"):
         target = f"/{tenant.slug}/belajar/"
+    elif result.account.role in ON_BEHALF_ROLES and not _text(data, "next"):
+        target = f"/{tenant.slug}/"  # no console of theirs: the mall's services, where they apply for families
     await rotate(request)
     request.set_session(service.session_data(result.account))
     return Redirect(target, status_code=303)

@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu.accounts import service as accounts_service
-from satupintu.accounts.models import Role, StaffAccount
+from satupintu.accounts.models import STAFF_ROLES, StaffAccount
 from satupintu.accounts.sessions import keep_signed_in
 from satupintu.admin.common import page, url
 from satupintu.agencies import service as agencies_service
@@ -17,7 +17,7 @@ from satupintu.forms import Form
 from satupintu.handlers import FormData, found, me, submit
 from satupintu.tenants.models import Tenant
 
-ROLE_NAMES = {Role.OPERATOR.value, Role.TENANT_ADMIN.value, Role.VILLAGE_OPERATOR.value}
+ROLE_NAMES = {role.value for role in STAFF_ROLES}
 
 
 async def _staff_page(session: AsyncSession, tenant: Tenant, status: int = 200, **context: object) -> Template:

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu import i18n
 from satupintu.applications import bundles
-from satupintu.applications.models import Channel, Submitter
-from satupintu.applications.routes import staff_here
+from satupintu.applications.models import Channel
+from satupintu.applications.routes import staff_here, submitter_of
 from satupintu.forms import Invalid
 from satupintu.i18n import gettext as _
 from satupintu.security import rate_limit
@@ -27,10 +27,6 @@ from satupintu.tenants.models import Tenant
 from satupintu.web import absolute_url
 
 TENANT = {"tenant": provide_tenant}
-ON_BEHALF = {"midwife": Submitter.MIDWIFE, "village_operator": Submitter.VILLAGE_OPERATOR}
-"""A staff role's kind of submitter; every other staff role submits as staff."""
-
-
 bundle_rate_limit = rate_limit("bundle", "hour", 20, exempt=lambda c: staff_here(c) is not None)
 """A citizen's bundles per client address and hour; staff submitting for families are not counted."""
 
@@ -87,7 +83,7 @@ async def api_bundle(request: Request, tenant: Tenant, db_session: AsyncSession,
                      data: BundleIn) -> Response[BundleOut | BundleErrorOut]:
     """Submit a life event's form: one application per service the regency offers, tracked together."""
     staff = staff_here(request)
-    submitter = (ON_BEHALF.get(staff.role, Submitter.STAFF) if staff else Submitter.CITIZEN)
+    submitter = submitter_of(staff)
     try:
         bundle, _made = await bundles.submit(
             db_session, tenant, data.life_event, data.applicant.nik, data.applicant.name,

@@ -101,7 +101,7 @@ async def submit(session: AsyncSession, tenant: Tenant, event_code: str, nik: st
         application = await service.submit(
             session, tenant, one.code, nik, name, phone=phone, email=email,
             answers=answers_for(one.code, answers or {}), submitted_by=submitted_by, staff_id=staff_id,
-            channel=channel, language=language, secret_key=secret_key, now=now)
+            consent=consent, channel=channel, language=language, secret_key=secret_key, now=now)
         application.bundle_key = bundle.number
         made.append(application)
     await session.flush()

@@ -51,6 +51,10 @@ class Submitter(enum.StrEnum):
     VILLAGE_OPERATOR = "village_operator"
 
 
+AWAY_FROM_THE_COUNTER = (Submitter.MIDWIFE, Submitter.VILLAGE_OPERATOR)
+"""Submitters who enter a family's application outside the mall: each needs the family's consent."""
+
+
 class Channel(enum.StrEnum):
     WEB = "web"  # the citizen's web form
     API = "api"  # kiosks, counter PCs, the midwives' and village operators' apps
@@ -90,6 +94,7 @@ class Application(TenantOwned, Base):
     language: Mapped[str] = mapped_column(String(2), default="id")
     submitted_by: Mapped[Submitter] = mapped_column(str_enum(Submitter, 20), default=Submitter.CITIZEN)
     submitted_by_staff_id: Mapped[int | None] = mapped_column()
+    consent_at: Mapped[datetime | None] = mapped_column()  # the applicant's consent, when someone submitted for them
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, 10), default=Channel.WEB)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_date: Mapped[date] = mapped_column()

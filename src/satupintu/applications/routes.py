@@ -20,16 +20,17 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu import i18n
+from satupintu.accounts.models import STAFF_ROLES, Role
 from satupintu.applications import notifications, service, sla
 from satupintu.agencies.hours import DAYS
-from satupintu.applications.models import Application, Channel, Submitter
+from satupintu.applications.models import AWAY_FROM_THE_COUNTER, Application, Channel, Submitter
 from satupintu.applications.schemas import (ApplicationCreated, ApplicationErrorOut, ApplicationIn, ApplicationOut,
-                                            DocumentOut, EventOut)
+                                            DocumentOut, EventOut, SubmittedOut)
 from satupintu.catalogue.models import TenantService
 from satupintu.forms import Form, Invalid
-from satupintu.handlers import FormData
+from satupintu.handlers import FormData, me
 from satupintu.i18n import gettext as _
-from satupintu.security import Principal, current_principal, rate_limit
+from satupintu.security import Principal, current_principal, rate_limit, tenant_staff
 from satupintu.survey import routes as survey_routes
 from satupintu.survey import service as survey
 from satupintu.tenancy import provide_tenant
@@ -45,6 +46,15 @@ def staff_here(connection: ASGIConnection) -> Principal | None:
     if principal is not None and principal.kind == "staff" and principal.tenant_slug == connection.path_params.get("slug"):
         return principal
     return None
+
+
+ON_BEHALF = {Role.MIDWIFE.value: Submitter.MIDWIFE, Role.VILLAGE_OPERATOR.value: Submitter.VILLAGE_OPERATOR}
+"""A staff role's kind of submitter; every other staff role submits as staff."""
+
+
+def submitter_of(staff: Principal | None) -> Submitter:
+    """Who an application says entered it: the citizen, or the signed-in staff member's kind."""
+    return Submitter.CITIZEN if staff is None else ON_BEHALF.get(staff.role, Submitter.STAFF)
 
 
 application_rate_limit = rate_limit("application", "hour", 20, exempt=lambda c: staff_here(c) is not None)
@@ -81,7 +91,8 @@ async def _apply_page(request: Request, tenant: Tenant, session: AsyncSession, f
     return Template("applications/apply.html", status_code=status, context={
         "tenant": tenant, "service": found, "service_name": _service_name(found), "requirements": requirements or [],
         "due": await sla.due_date(session, found, today), "days": DAYS, "working_days": sla.working_days_needed(found),
-        "errors": errors or {}, "values": values or {}, "on_behalf": staff_here(request) is not None})
+        "errors": errors or {}, "values": values or {}, "on_behalf": staff_here(request) is not None,
+        "needs_consent": submitter_of(staff_here(request)) in AWAY_FROM_THE_COUNTER})
 
 
 @get("/{slug:str}/layanan/{code:str}/ajukan", name="applications:apply", dependencies=TENANT)
@@ -97,13 +108,15 @@ async def apply(request: Request, tenant: Tenant, db_session: AsyncSession, code
     found = await _service_or_404(db_session, code)
     form = Form(data)
     values = {name: form.text(name, max_length=254) for name in ("nik", "name", "phone", "email")}
+    values["consent"] = "on" if form.flag("consent") else ""
     staff = staff_here(request)
+    submitter = submitter_of(staff)
     try:
         form.check()
         made = await service.submit(
             db_session, tenant, found.code, values["nik"], values["name"], phone=values["phone"] or None,
-            email=values["email"] or None, submitted_by=Submitter.STAFF if staff else Submitter.CITIZEN,
-            staff_id=staff.id if staff else None, channel=Channel.COUNTER if staff else Channel.WEB,
+            email=values["email"] or None, submitted_by=submitter, staff_id=staff.id if staff else None,
+            consent=bool(values["consent"]), channel=Channel.COUNTER if submitter == Submitter.STAFF else Channel.WEB,
             language=i18n.current_locale.get(), secret_key=request.app.state.settings.secret_key)
     except Invalid as exc:
         return await _apply_page(request, tenant, db_session, found, status=422, errors=exc.errors, values=values)
@@ -160,6 +173,20 @@ API_FIELDS = {"nik": "applicant.nik", "name": "applicant.name", "phone": "applic
               "email": "applicant.email"}
 
 
+@get("/api/v1/tenants/{slug:str}/applications", name="api:applications-mine", tags=["applications"],
+     dependencies=TENANT, guards=[tenant_staff(*(role.value for role in STAFF_ROLES))])
+async def api_my_applications(request: Request, tenant: Tenant, db_session: AsyncSession) -> list[SubmittedOut]:
+    """The applications the signed-in staff member (a midwife, a village operator) submitted, newest
+    first: status and due date, the applicant's name masked, never the NIK or contact details."""
+    return [SubmittedOut(
+        tracking_number=row.application.tracking_number, service=row.service.code,
+        service_name=_service_name(row.service), status=row.application.status.value,
+        submitted_at=notifications.local_time(tenant, row.application.submitted_at), due_date=row.application.due_date,
+        applicant=row.application.name_masked, bundle=row.application.bundle_key,
+        status_url=absolute_url(request, status_path(tenant, row.application.tracking_number)))
+        for row in await service.submitted_by(db_session, me(request).id)]
+
+
 @post("/api/v1/tenants/{slug:str}/applications", name="api:applications-create", tags=["applications"],
       dependencies=TENANT, status_code=201, opt={"exclude_from_csrf": True},
       middleware=[application_rate_limit.middleware],
@@ -168,14 +195,15 @@ API_FIELDS = {"nik": "applicant.nik", "name": "applicant.name", "phone": "applic
 async def api_apply(request: Request, tenant: Tenant, db_session: AsyncSession,
                     data: ApplicationIn) -> Response[ApplicationCreated | ApplicationErrorOut]:
     """Apply for a service: a citizen for themselves (a phone or an e-mail receives the tracking
-    number; rate-limited per client), or signed-in staff of the regency on a citizen's behalf."""
+    number; rate-limited per client), or signed-in staff of the regency on a citizen's behalf (a
+    midwife or a village operator with the applicant's consent)."""
     staff = staff_here(request)
     try:
         made = await service.submit(
             db_session, tenant, data.service, data.applicant.nik, data.applicant.name, phone=data.applicant.phone,
-            email=data.applicant.email, answers=data.answers,
-            submitted_by=Submitter.STAFF if staff else Submitter.CITIZEN, staff_id=staff.id if staff else None,
-            channel=Channel.API, language=i18n.current_locale.get(), secret_key=request.app.state.settings.secret_key)
+            email=data.applicant.email, answers=data.answers, submitted_by=submitter_of(staff),
+            staff_id=staff.id if staff else None, consent=data.consent, channel=Channel.API,
+            language=i18n.current_locale.get(), secret_key=request.app.state.settings.secret_key)
     except Invalid as exc:
         errors = {API_FIELDS.get(field, field): message for field, message in exc.errors.items()}
         return _error(422, _("Please correct the following:") + " " + ", ".join(errors), errors)
@@ -204,4 +232,5 @@ async def api_application(request: Request, tenant: Tenant, db_session: AsyncSes
                    for doc in state.documents])
 
 
-router = Router(path="/", route_handlers=[apply_page, apply, track_page, status_page, api_apply, api_application])
+router = Router(path="/", route_handlers=[apply_page, apply, track_page, status_page, api_apply, api_my_applications,
+                                          api_application])

@@ -19,12 +19,28 @@ class ApplicationIn(Struct, forbid_unknown_fields=True):
     service: Annotated[str, Meta(min_length=1, max_length=60, description="the service's code")]
     applicant: ApplicantIn
     answers: Annotated[dict[str, Any], Meta(description="the service form's answers, kept sealed")] | None = None
+    consent: Annotated[bool, Meta(description="the applicant agreed to someone submitting on their behalf "
+                                              "(required from midwives and village operators; recorded)")] = False
 
 
 class ApplicationCreated(Struct):
     tracking_number: Annotated[str, Meta(description="random, ten characters without look-alikes; no NIK in it")]
     status: Annotated[str, Meta(description="submitted, verified, in_process, done, ready, delivered or rejected")]
     due_date: Annotated[date, Meta(description="the service's completion time in the regency's working days")]
+    status_url: str
+
+
+class SubmittedOut(Struct):
+    """One application the signed-in staff member submitted (their list, for the midwives' app)."""
+
+    tracking_number: str
+    service: str
+    service_name: str
+    status: str
+    submitted_at: Annotated[datetime, Meta(description="local time of the regency")]
+    due_date: date
+    applicant: Annotated[str, Meta(description="the applicant's name masked (initials only)")]
+    bundle: Annotated[str | None, Meta(description="the life-event bundle it belongs to")]
     status_url: str
 
 

@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from satupintu import security
 from satupintu.applications import nik as niks
 from satupintu.applications import sla
-from satupintu.applications.models import (Application, ApplicationDocument, ApplicationEvent, ApplicationStatus,
-                                           Channel, DocumentStatus, Submitter, tracking_number)
+from satupintu.applications.models import (AWAY_FROM_THE_COUNTER, Application, ApplicationDocument, ApplicationEvent,
+                                           ApplicationStatus, Channel, DocumentStatus, Submitter, tracking_number)
 from satupintu.audit.service import Change
 from satupintu.catalogue.models import TenantService
 from satupintu.db import utcnow
@@ -194,13 +194,15 @@ async def offered_service(session: AsyncSession, code: str) -> TenantService | N
 
 async def submit(session: AsyncSession, tenant: Tenant, service_code: str, nik: str, name: str, *,
                  phone: str | None = None, email: str | None = None, answers: dict[str, Any] | None = None,
-                 submitted_by: Submitter = Submitter.CITIZEN, staff_id: int | None = None,
+                 submitted_by: Submitter = Submitter.CITIZEN, staff_id: int | None = None, consent: bool = False,
                  channel: Channel = Channel.WEB, language: str = "id", secret_key: str,
                  now: datetime | None = None) -> Application:
     """A new application with its checklist, its due date and the first event of its timeline.
 
     A citizen applying for themselves gives a phone number or an e-mail address (the tracking
-    number is sent there); staff submitting on someone's behalf may leave both empty."""
+    number is sent there); staff submitting on someone's behalf may leave both empty. A midwife or
+    a village operator submits only with the applicant's ``consent``, which is recorded (when; who
+    is ``submitted_by_staff_id``); other staff record it when they give it."""
     now = _now(now)
     errors: dict[str, str] = {}
     service = await offered_service(session, service_code or "")
@@ -214,6 +216,8 @@ async def submit(session: AsyncSession, tenant: Tenant, service_code: str, nik: 
         clean_answers = check_answers(answers)
     except Invalid as exc:
         errors.update(exc.errors)
+    if submitted_by in AWAY_FROM_THE_COUNTER and not consent:
+        errors["consent"] = _("Record that the applicant agreed to this being submitted on their behalf.")
     if errors:
         raise Invalid(errors)
 
@@ -228,7 +232,8 @@ async def submit(session: AsyncSession, tenant: Tenant, service_code: str, nik: 
         email=seal(applicant.email),
         answers=seal(json.dumps(clean_answers, ensure_ascii=False)) if clean_answers else None,
         language="en" if language == "en" else "id", submitted_by=submitted_by, submitted_by_staff_id=staff_id,
-        channel=channel, submitted_at=now, due_date=await sla.due_date(session, service, local_day(tenant, now)))
+        consent_at=now if consent and submitted_by != Submitter.CITIZEN else None, channel=channel,
+        submitted_at=now, due_date=await sla.due_date(session, service, local_day(tenant, now)))
     while await session.scalar(select(Application.id).where(
             Application.tracking_number == application.tracking_number)) is not None:
         application.tracking_number = tracking_number()
@@ -310,6 +315,15 @@ async def work_queue(session: AsyncSession, agency_id: int | None, *, status_fil
         statement = statement.where(Application.status == ApplicationStatus(status_filter))
     statement = statement.order_by(Application.due_date, Application.submitted_at, Application.id).limit(limit)
     return [Row(a, s) for a, s in (await session.execute(statement)).all()]
+
+
+async def submitted_by(session: AsyncSession, staff_id: int, *, limit: int = 200) -> list[Row]:
+    """The applications one staff member (a midwife, a village operator) submitted, newest first."""
+    rows = (await session.execute(
+        select(Application, TenantService).join(TenantService, TenantService.id == Application.service_id)
+        .where(Application.submitted_by_staff_id == staff_id)
+        .order_by(Application.submitted_at.desc(), Application.id.desc()).limit(limit))).all()
+    return [Row(a, s) for a, s in rows]
 
 
 async def counts(session: AsyncSession, agency_id: int | None) -> dict[str, int]:

@@ -4,10 +4,11 @@ The official region list the project ships (``tenants/regions``) goes down to ka
 so a village's code is checked by its shape: the Kemendagri code ``PP.RR.KK.DDDD`` under the regency's
 own ``PP.RR`` prefix, the village part beginning with 1 (kelurahan) or 2 (desa).
 
-A village operator is a staff account with the role ``village_operator`` assigned to one village. An
-application a village operator submits (the web form, the API or a life-event bundle) carries that
-village's code (``applications.village_code``) and is marked as submitted by a village operator. The
-regency sees the volume and completion per village as counts only.
+A village operator is a staff account with the role ``village_operator`` assigned to one village; a
+midwife (role ``midwife``) may be assigned to the village she serves the same way. An application a
+village operator or such a midwife submits (the web form, the API or a life-event bundle) carries that
+village's code (``applications.village_code``) and is marked as submitted by a village operator (or a
+midwife). The regency sees the volume and completion per village as counts only.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import String, UniqueConstraint, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from satupintu.accounts.models import Role, StaffAccount
+from satupintu.accounts.models import ON_BEHALF_ROLES, StaffAccount
 from satupintu.applications.models import Application, ApplicationStatus, Submitter
 from satupintu.audit.service import Change
 from satupintu.db import Base, TenantOwned, str_enum, tenant_fk
@@ -99,18 +100,18 @@ async def add(session: AsyncSession, tenant: Tenant, code: str, name: str) -> Ch
 
 async def operators(session: AsyncSession) -> list[StaffAccount]:
     return list((await session.scalars(select(StaffAccount).where(
-        StaffAccount.role == Role.VILLAGE_OPERATOR).order_by(StaffAccount.name))).all())
+        StaffAccount.role.in_(ON_BEHALF_ROLES)).order_by(StaffAccount.name))).all())
 
 
 async def assign(session: AsyncSession, village_id: str, staff_id: str) -> Change:
-    """Make a village operator serve one village (moving them from another)."""
+    """Make a village operator or a midwife serve one village (moving them from another)."""
     village = await session.get(Village, int(village_id)) if str(village_id).isdigit() else None
     staff = await session.get(StaffAccount, int(staff_id)) if str(staff_id).isdigit() else None
     errors = {}
     if village is None:
         errors["village_id"] = _("Choose a registered village.")
-    if staff is None or staff.role != Role.VILLAGE_OPERATOR:
-        errors["staff_id"] = _("Choose a staff account with the role village operator.")
+    if staff is None or staff.role not in ON_BEHALF_ROLES:
+        errors["staff_id"] = _("Choose a staff account with the role village operator or midwife.")
     if errors:
         raise Invalid(errors)
     current = await session.scalar(select(VillageOperator).where(VillageOperator.staff_id == staff.id))
@@ -132,7 +133,7 @@ async def village_of(session: AsyncSession, staff_id: int | None) -> Village | N
 
 
 async def stamp(session: AsyncSession, application: Application) -> None:
-    """An application a village operator submitted carries their village."""
+    """An application a village operator or a midwife submitted carries their village."""
     village = await village_of(session, application.submitted_by_staff_id)
     if village is not None:
         application.village_code = village.code

@@ -82,7 +82,7 @@ CHOICES = {
              "mpp": N_("Public service mall"), "pasar": N_("Market service point"), "kantor": N_("Office"),
              "desa": N_("Village service point")},
     "role": {"operator": N_("Counter operator"), "tenant_admin": N_("Administrator"),
-             "village_operator": N_("Village operator"),
+             "village_operator": N_("Village operator"), "midwife": N_("Midwife"),
              "host": N_("We hosted them"), "visitor": N_("We visited them")},
     "status": {"onboarding": N_("onboarding"), "live": N_("live"), "suspended": N_("suspended"),
                "planned": N_("Planned"), "pilot": N_("Pilot"), "running": N_("Running"), "stopped": N_("Stopped"),
