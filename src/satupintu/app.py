@@ -153,7 +153,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
 def wrap(app: Litestar) -> Any:
     """The outermost layers, which must see every request, including ones no route matches."""
     settings = app.state.settings
-    return web.request_context(host_routing(app, settings.tenant_hosts), production=settings.production)
+    return web.request_context(host_routing(caching.front(app), settings.tenant_hosts),
+                               production=settings.production)
 
 
 def asgi(*, run_worker: bool = False) -> Any:

@@ -10,11 +10,12 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
+from satupintu import caching, web
 from satupintu.app import create_app, wrap
 from satupintu.catalogue.models import TenantService
 from satupintu.db import make_engine, make_sessionmaker, tenant_session
 from satupintu.tenants import service as tenants_service
-from tests.conftest import csrf_of, run, sign_in
+from tests.conftest import csrf_of, in_tenant, run, sign_in
 
 ENGLISH = {"Accept-Language": "en"}
 
@@ -177,6 +178,67 @@ def test_a_regency_never_receives_another_regencys_cached_page(admin, visitor, o
         assert bangkalan == bangkalan_before
         listing = client.get("/bangkalan/layanan").text
         assert "Kabupaten Banyuwangi" not in listing and "Rp45.000" not in listing
+
+
+class _Behind:
+    """The application behind ``caching.front``, noting every HTTP request that reaches it."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        self.app, self.state, self.reached = app, app.state, []
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        if scope["type"] == "http":
+            self.reached.append(scope["path"])
+        await self.app(scope, receive, send)
+
+
+def _same(response) -> tuple:  # noqa: ANN001
+    return response.status_code, response.content, {k: v for k, v in response.headers.items() if k != "x-request-id"}
+
+
+def test_the_front_answers_a_kept_page_exactly_as_the_application_does_and_only_while_it_serves(database, people):
+    behind = _Behind(create_app(database.settings()))
+    front = caching.front(behind)
+    direct = {"X-Test-Direct": "1"}
+
+    async def either(scope, receive, send) -> None:  # noqa: ANN001 - asked with ``direct``: the application alone
+        await (behind if (b"x-test-direct", b"1") in scope.get("headers", ()) else front)(scope, receive, send)
+
+    with TestClient(app=web.request_context(either), raise_server_exceptions=False) as client:
+        pages = ["/banyuwangi/", "/banyuwangi/layanan", "/banyuwangi/layanan?q=ktp+hilang",
+                 "/banyuwangi/layanan/skck-baru", "/api/v1/tenants/banyuwangi/services?per_halaman=7",
+                 "/api/v1/tenants/banyuwangi/services/skck-baru"]
+        fragment = {"HX-Request": "true", "HX-Target": "hasil"}
+        for path in pages:
+            etag = client.get(path, headers=direct).headers["etag"]
+            for headers in ({}, {"Accept-Encoding": "identity"}, ENGLISH, {"If-None-Match": etag}, fragment):
+                by_application = client.get(path, headers={**headers, **direct})
+                behind.reached.clear()
+                by_front = client.get(path, headers=headers)
+                assert behind.reached == [], (path, headers)
+                assert _same(by_front) == _same(by_application), (path, headers)
+        full, part = client.get("/banyuwangi/layanan").text, client.get("/banyuwangi/layanan", headers=fragment).text
+        assert "<html" in full and "<html" not in part, "a fragment and its page are kept apart"
+
+        listed = "/api/v1/tenants/banyuwangi/services?per_halaman=7"
+        forged = client.get(listed, headers={"Host": "attacker.example"}).json()["next"]
+        assert client.get(listed).json()["next"] != forged, "a Host header fills only its own entry"
+
+        run(_set_fee_in(database.url, "skck-baru", 45000))
+        behind.reached.clear()
+        assert "Rp45.000" in client.get("/banyuwangi/layanan/skck-baru").text
+        assert behind.reached == ["/banyuwangi/layanan/skck-baru"], "a page of an older revision is not served"
+
+        assert sign_in(client, people["admin_a"], "banyuwangi").status_code == 303
+        behind.reached.clear()
+        assert 'action="/banyuwangi/keluar"' in client.get("/banyuwangi/layanan").text
+        assert behind.reached == ["/banyuwangi/layanan"], "signed in: the application renders the page"
+
+
+async def _set_fee_in(url: str, code: str, cost: int) -> None:
+    """A write in another process (its unit of work adds one to the regency's revision)."""
+    async with in_tenant(url, "banyuwangi") as session:
+        (await session.scalar(select(TenantService).where(TenantService.code == code))).cost = cost
 
 
 def test_signed_in_staff_get_their_own_page_not_the_cached_one(client, people):

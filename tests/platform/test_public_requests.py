@@ -20,6 +20,7 @@ from satupintu.agencies import hours
 from satupintu.app import create_app, wrap
 from satupintu.db import make_engine
 from satupintu.tenancy import TenantDirectory
+from satupintu.tenants import service as tenants_service
 from satupintu.tenants.models import Tenant, TenantStatus, TimeZone
 from tests.conftest import _pg_admin_async, in_tenant, run
 
@@ -53,6 +54,9 @@ def test_a_cached_public_page_costs_one_statement_and_no_transaction_session_or_
     for path in PUBLIC:
         first = client.get(path)
         assert first.status_code == 200 and "set-cookie" not in first.headers, path
+    read = tenants_service.current_values
+    monkeypatch.setattr(tenants_service, "current_values",
+                        lambda connection, slug: seen.append("tenants (driver)") or read(connection, slug))
     with statements() as seen:
         for path in PUBLIC:
             again = client.get(path)
@@ -60,6 +64,8 @@ def test_a_cached_public_page_costs_one_statement_and_no_transaction_session_or_
             assert again.headers["content-security-policy"] and again.headers["x-frame-options"] == "DENY"
     assert len(seen) == len(PUBLIC), seen
     assert all("tenants" in sql and "set_config" not in sql for sql in seen), seen
+    if client.database.backend == "postgresql":
+        assert all(sql == "tenants (driver)" for sql in seen), "PostgreSQL: read with the driver itself"
     assert used == [], "no session store is touched without a session cookie"
     assert "satupintu_csrf=" in client.get("/banyuwangi/antrian").headers["set-cookie"], "a page with a form sets it"
     client.cookies.clear()

@@ -50,6 +50,18 @@ async def current_row(connection: AsyncConnection, slug: str) -> Row | None:
     return (await connection.execute(_CURRENT_ROW, {"slug": slug})).first()
 
 
+_CURRENT_VALUES = (f"SELECT {', '.join(column.name for column in Tenant.__table__.c)} FROM {Tenant.__tablename__} "
+                   "WHERE slug = $1")
+
+
+async def current_values(driver_connection: Any, slug: str) -> tuple | None:
+    """The tenant's row as it is now, as the PostgreSQL driver (asyncpg) gives it, on a connection
+    outside any transaction: one round trip without SQLAlchemy's work per statement, for the tenant
+    directory to see whether the row changed since it built its ``Tenant`` from it."""
+    record = await driver_connection.fetchrow(_CURRENT_VALUES, slug)
+    return None if record is None else tuple(record)
+
+
 def detached(row: Row) -> Tenant:
     """A ``Tenant`` built from its row, detached from any session: read by request after request
     while the row is unchanged, never written through (staff pages load their own, attached)."""
