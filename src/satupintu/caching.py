@@ -4,8 +4,8 @@ A page or API answer that depends only on a regency's data, the language and the
 under its address (:func:`address`: the language, host, path with its query and the htmx headers
 that pick a fragment), with the regency's id and revision (``tenants.revision``, which every write
 bumps: see ``db.py``) it was computed for. It answers a request only while the regency at that
-address is still that regency at that revision (and, for pages that show whether a place is open,
-in the same minute). The revision is read with the regency's row on every request, so a change shows
+address is still that regency at that revision (and, for pages that show whether a place is open
+now, until one of those places opens or closes, or midnight). The revision is read with the regency's row on every request, so a change shows
 on the next request in every web process, without a shared cache and without telling anyone; and one
 regency's entry can never answer another's request.
 
@@ -55,7 +55,7 @@ JSON_VARY = "Cookie, Accept-Language"
 class Entry:
     """A response body kept gzip-compressed (as most clients take it), with its ETag, and what it was
     computed for: the regency (id, slug, revision) and, for a page showing whether a place is open
-    now, the minute."""
+    now, until when that stays true."""
 
     gzipped: bytes
     etag: str
@@ -64,7 +64,7 @@ class Entry:
     tenant_id: int
     slug: str
     revision: int
-    minute: datetime | None
+    until: datetime | None
 
     @property
     def size(self) -> int:
@@ -73,7 +73,7 @@ class Entry:
     def serves(self, tenant: Any) -> bool:
         """Whether this entry answers a request for ``tenant`` (its row as read for the request) now."""
         return (self.tenant_id == tenant.id and self.revision == tenant.revision
-                and (self.minute is None or self.minute == _minute()))
+                and (self.until is None or hours.now() < self.until))
 
 
 class ByteCache:
@@ -105,10 +105,6 @@ class ByteCache:
 
 def page_cache(request: Request) -> ByteCache:
     return request.app.state.page_cache
-
-
-def _minute() -> datetime:
-    return hours.now().replace(second=0, microsecond=0)
 
 
 def address(scope: Any) -> tuple:
@@ -155,9 +151,9 @@ def _respond(request: Request, entry: Entry) -> Response:
     return Response(content=body, status_code=status, media_type=entry.media_type, headers=headers)
 
 
-def _keep(request: Request, tenant: Any, body: bytes, media_type: str, vary: str, minute: datetime | None) -> Entry:
+def _keep(request: Request, tenant: Any, body: bytes, media_type: str, vary: str, until: datetime | None) -> Entry:
     entry = Entry(gzip.compress(body, compresslevel=9, mtime=0), f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"',
-                  media_type, vary, tenant.id, tenant.slug, tenant.revision, minute)
+                  media_type, vary, tenant.id, tenant.slug, tenant.revision, until)
     return page_cache(request).put(address(request.scope), entry)
 
 
@@ -167,10 +163,11 @@ def _kept(request: Request, tenant: Any) -> Entry | None:
 
 
 async def page(request: Request, tenant: Any, template: str, context: Callable[[], Awaitable[dict[str, Any]]], *,
-               per_minute: bool = False) -> Response | Template:
+               opening_hours: bool = False) -> Response | Template:
     """The rendered ``template`` for this tenant revision, language and address, from the cache when
-    it is there; ``context`` is awaited only to render it. ``per_minute``: the page also depends on
-    the clock (whether a place is open now), so it is kept for the current minute only.
+    it is there; ``context`` is awaited only to render it. ``opening_hours``: the page also shows
+    whether places are open now (``context["status"]``, from ``agencies.service.opening``), so it is
+    kept until one of them opens or closes, or until midnight in the regency's zone.
 
     Citizens' pages make no unsafe request, so the cached text carries no CSRF token and is the same
     for every visitor; pages for signed-in staff (their name and a sign-out form are on the page) are
@@ -180,8 +177,12 @@ async def page(request: Request, tenant: Any, template: str, context: Callable[[
         return Template(template, context=await context())
     entry = _kept(request, tenant)
     if entry is None:
-        entry = _keep(request, tenant, _render(request, template, await context()).encode(), MediaType.HTML.value,
-                      PAGE_VARY, _minute() if per_minute else None)
+        # The clock is read before the statuses are: a place opening or closing in between ends the entry at once.
+        at = hours.local_now(tenant.timezone.iana) if opening_hours else None
+        values = await context()
+        until = hours.changes_at(values["status"].values(), at) if at is not None else None
+        entry = _keep(request, tenant, _render(request, template, values).encode(), MediaType.HTML.value,
+                      PAGE_VARY, until)
     return _respond(request, entry)
 
 
@@ -219,7 +220,7 @@ def front(app: Any) -> Any:  # plain ASGI middleware around the Litestar applica
     Only an address that holds an entry is looked at, and only for a request without a session cookie
     (anyone signed in gets the application, which renders their page). The regency's row is read as
     the application would (``app.state.tenants``: as it is now, every request), and the entry answers
-    only while it serves that row (same regency, same revision, live, same minute where that matters).
+    only while it serves that row (same regency, same revision, live, opening hours still as shown).
     Otherwise the request goes on, carrying the row read here (``tenancy.TENANT``) so that the page's
     regency is not read twice. A database error here is left for the application to meet and answer.
     """

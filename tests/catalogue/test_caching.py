@@ -5,12 +5,15 @@ The API list is paged in a stable order. (Timings live in bench/, never here.)""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
 from satupintu import caching, web
+from satupintu.agencies import hours
 from satupintu.app import create_app, wrap
 from satupintu.catalogue.models import TenantService
 from satupintu.db import make_engine, make_sessionmaker, tenant_session
@@ -18,6 +21,7 @@ from satupintu.tenants import service as tenants_service
 from tests.conftest import csrf_of, in_tenant, run, sign_in
 
 ENGLISH = {"Accept-Language": "en"}
+WIB = ZoneInfo("Asia/Jakarta")
 
 
 def _process(database) -> TestClient:
@@ -239,6 +243,27 @@ async def _set_fee_in(url: str, code: str, cost: int) -> None:
     """A write in another process (its unit of work adds one to the regency's revision)."""
     async with in_tenant(url, "banyuwangi") as session:
         (await session.scalar(select(TenantService).where(TenantService.code == code))).cost = cost
+
+
+def test_opening_hours_change_when_a_place_opens_or_closes_or_at_midnight():
+    at = datetime(2026, 12, 11, 12, 30, tzinfo=WIB)
+    statuses = [hours.Status(open=True, until=time(15)), hours.Status(open=False, next_time=time(13), next_is_today=True),
+                hours.Status(open=False, next_day="senin", next_time=time(8))]
+    assert hours.changes_at(statuses, at) == datetime(2026, 12, 11, 13, tzinfo=WIB)
+    assert hours.changes_at(statuses[:1], at.replace(hour=13, minute=30)) == datetime(2026, 12, 11, 15, tzinfo=WIB)
+    assert hours.changes_at(statuses[2:], at) == datetime(2026, 12, 12, tzinfo=WIB), "tomorrow becomes today"
+
+
+def test_a_page_showing_opening_hours_is_kept_until_a_place_opens_or_closes(client, monkeypatch):
+    clock = {"now": datetime(2026, 12, 7, 2, 30, tzinfo=UTC)}  # Monday 09:30 WIB
+    monkeypatch.setattr(hours, "now", lambda: clock["now"])
+    page = client.get("/banyuwangi/").text
+    (entry,) = [e for e in client.litestar_app.state.page_cache._data.values() if e.slug == "banyuwangi"]
+    assert entry.until > clock["now"] + timedelta(hours=1), "kept longer than a minute"
+    clock["now"] = entry.until - timedelta(seconds=1)
+    assert client.get("/banyuwangi/").text == page
+    clock["now"] = entry.until
+    assert client.get("/banyuwangi/").text != page, "a place opened or closed: the page says so at once"
 
 
 def test_signed_in_staff_get_their_own_page_not_the_cached_one(client, people):

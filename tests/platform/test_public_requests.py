@@ -44,7 +44,7 @@ def statements() -> Iterator[list[str]]:
 
 
 def test_a_cached_public_page_costs_one_statement_and_no_transaction_session_or_cookie(client, monkeypatch):
-    monkeypatch.setattr(hours, "now", lambda: datetime(2026, 12, 7, 2, 0, tzinfo=UTC))  # pages kept per minute
+    monkeypatch.setattr(hours, "now", lambda: datetime(2026, 12, 7, 2, 0, tzinfo=UTC))  # opening hours on the pages
     store = client.litestar_app.stores.get("sessions")
     used: list[str] = []
     for name in ("get", "set", "delete", "exists", "expires_in"):

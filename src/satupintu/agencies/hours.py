@@ -5,6 +5,7 @@ Times are the regency's own (WIB, WITA or WIT). ``now`` is the one clock; tests 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -57,6 +58,17 @@ def status(hours: dict[str, Any], holidays: dict[date, str], at: datetime) -> St
                 return Status(open=False, holiday=holiday, next_day=DAYS[day.weekday()], next_time=start,
                               next_is_today=offset == 0)
     return Status(open=False, holiday=holiday)
+
+
+def changes_at(statuses: Iterable[Status], at: datetime) -> datetime:
+    """The first moment after the local time ``at`` when one of these statuses (computed at ``at`` or
+    later) can read otherwise: a place closing or opening later that day, or else the next local
+    midnight (when "today" and "tomorrow" move on). Until then a page showing them stays true."""
+    midnight = datetime.combine(at.date() + timedelta(days=1), time(0), tzinfo=at.tzinfo)
+    moments = [s.until if s.open else s.next_time if s.next_is_today else None for s in statuses]
+    later = [moment for t in moments if t is not None
+             and (moment := datetime.combine(at.date(), t, tzinfo=at.tzinfo)) > at]
+    return min([midnight, *later])
 
 
 def local_now(timezone: str) -> datetime:

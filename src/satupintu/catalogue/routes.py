@@ -126,7 +126,7 @@ async def service_detail(request: Request, tenant: Tenant, db_session: AsyncSess
             "status": await agencies_service.opening(db_session, place.locations, tenant.timezone.iana),
         }
 
-    return await caching.page(request, tenant, "catalogue/detail.html", context, per_minute=True)
+    return await caching.page(request, tenant, "catalogue/detail.html", context, opening_hours=True)
 
 
 @get("/api/v1/tenants", name="api:tenants", tags=["tenants"])

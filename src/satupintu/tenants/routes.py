@@ -95,7 +95,7 @@ async def tenant_home(request: Request, tenant: Tenant, db_session: AsyncSession
             "days": DAYS,
         }
 
-    return await caching.page(request, tenant, "tenants/home.html", context, per_minute=True)
+    return await caching.page(request, tenant, "tenants/home.html", context, opening_hours=True)
 
 
 router = Router(path="/", route_handlers=[index, healthz, readyz, switch_language, tenant_home])
