@@ -431,6 +431,38 @@ def sign_in(client, email: str, slug: str | None = None, password: str = PASSWOR
                        follow_redirects=False)
 
 
+class Inbox:
+    """What the local SMTP server (``smtp``) received: (recipients, message) per e-mail."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.port = 0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        from email import message_from_bytes
+
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.original_content)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[Inbox]:
+    """A real SMTP server (aiosmtpd) on a free local port, keeping what it receives."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:  # a free port (aiosmtpd checks that it answers, so not port 0)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.port = port
+    yield inbox
+    controller.stop()
+
+
 @pytest.fixture
 def people(database: Database) -> dict[str, str]:
     """One admin and one operator in Banyuwangi and in Bangkalan, a ministry viewer, a platform admin."""

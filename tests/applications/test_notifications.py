@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
-from email import message_from_bytes
 
 import dramatiq
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from satupintu import jobs, notify
@@ -21,30 +19,6 @@ from tests.applications.conftest import FEMALE, FRIDAY_9, MALE, prepare_service
 from tests.conftest import csrf_of, in_tenant, run, sign_in
 
 API = "/api/v1/tenants/banyuwangi/applications"
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.original_content)))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    import socket
-
-    with socket.socket() as probe:  # a free port (aiosmtpd checks that it answers, so not port 0)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.port = port
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture

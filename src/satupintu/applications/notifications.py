@@ -14,23 +14,20 @@ address, never the NIK or the name.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
 
 from satupintu import i18n, notify
 from satupintu.applications import service
 from satupintu.applications.models import Application, ApplicationEvent, ApplicationStatus
 from satupintu.catalogue.models import TenantService
-from satupintu.db import TenantSession, tenant_session
-from satupintu.logs import get_logger
 from satupintu.survey import service as survey
 from satupintu.tenants.models import Tenant
 
-log = get_logger("satupintu.applications")
 KEY = "applications.new_events"
 SWEEP_AFTER = timedelta(minutes=5)  # the job's own chance first
 SWEEP_WINDOW = timedelta(days=7)
@@ -81,16 +78,10 @@ async def send_event(session: AsyncSession, tenant: Tenant, event_id: int, notif
                      secret_key: str, base_url: str, now: datetime | None = None) -> int:
     """Send one event's message to the applicant's addresses; 0 when it was sent already (or there is
     nobody to tell). Raises NotSent, which rolls the claim back with the transaction."""
-    now = service._now(now)
-    claimed = await session.scalar(
-        update(ApplicationEvent).where(ApplicationEvent.id == event_id, ApplicationEvent.notified_at.is_(None))
-        .values(notified_at=now).returning(ApplicationEvent.application_id)
-        .execution_options(synchronize_session=False))
-    if claimed is None:
+    step = await notify.claim(session, ApplicationEvent, event_id, service._now(now))
+    if step is None:
         return 0
-    step = await session.scalar(select(ApplicationEvent).where(ApplicationEvent.id == event_id)
-                                .execution_options(populate_existing=True))
-    application = await session.get(Application, claimed)
+    application = await session.get(Application, step.application_id)
     the_service = await session.get(TenantService, application.service_id)
     personal = service.unseal(application, secret_key)
     recipients = [notify.Recipient(kind, address) for kind, address in
@@ -116,20 +107,13 @@ async def sweep(maker: async_sessionmaker[AsyncSession], notifier: notify.Notifi
     """Send every event that is still unsent (each in a transaction of its own, bound to its regency);
     one that cannot be sent is logged and tried again at the next run. Returns the messages sent."""
     now = service._now(now)
-    async with tenant_session(maker, None) as session:
-        tenants = (await session.scalars(select(Tenant).order_by(Tenant.id))).all()
     sent = 0
-    for tenant in tenants:
-        async with tenant_session(maker, tenant.id) as session:
-            due = await unsent(session, now=now)
-        for event_id in due:
-            try:
-                async with tenant_session(maker, tenant.id) as session:
-                    sent += await send_event(session, tenant, event_id, notifier, secret_key=secret_key,
-                                             base_url=base_url, now=now)
-            except notify.NotSent as exc:
-                log.warning("application notice not sent; tried again at the next sweep", tenant=tenant.slug,
-                            event_id=event_id, error=str(exc))
+    for tenant in await notify.regencies(maker):
+        async def send(session: AsyncSession, event_id: int, tenant: Tenant = tenant) -> int:
+            return await send_event(session, tenant, event_id, notifier, secret_key=secret_key, base_url=base_url,
+                                    now=now)
+
+        sent += await notify.each_due(maker, tenant, partial(unsent, now=now), send, what="application notice")
     return sent
 
 
@@ -140,36 +124,17 @@ async def tenant_of(session: AsyncSession, tenant_id: int) -> Tenant | None:
 # --- after the commit ----------------------------------------------------------------------------
 
 
-@event.listens_for(TenantSession, "after_flush")
-def _note_events(session: Session, _context: Any) -> None:
-    for obj in session.new:
-        if isinstance(obj, ApplicationEvent) and obj.id is not None:
-            session.info.setdefault(KEY, []).append((obj.tenant_id, obj.id))
+def _new_event(obj: Any) -> tuple[int, int] | None:
+    return (obj.tenant_id, obj.id) if isinstance(obj, ApplicationEvent) and obj.id is not None else None
 
 
-@event.listens_for(TenantSession, "after_commit")
-def _queue_notices(session: Session) -> None:
-    events = session.info.pop(KEY, None)
-    if events:
-        enqueue(events)
+def _actor() -> Any:
+    from satupintu.applications.tasks import notify_event
+
+    return notify_event
 
 
-@event.listens_for(TenantSession, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(KEY, None)
-
-
-def enqueue(events: list[tuple[int, int]]) -> None:
-    """Queue one job per event; a broker that cannot be reached must not undo what committed (the
-    sweep sends those events later)."""
-    try:
-        from satupintu.applications.tasks import notify_event
-
-        for tenant_id, event_id in events:
-            notify_event.send(tenant_id, event_id)
-    except Exception as exc:  # noqa: BLE001 - logged; the sweep catches up
-        log.warning("application notices not queued; the sweep sends them", events=len(events),
-                    error=type(exc).__name__)
+notify.queue_after_commit(KEY, _new_event, _actor, what="application notices")
 
 
 def local_time(tenant: Tenant, moment: datetime) -> datetime:

@@ -34,11 +34,9 @@ from satupintu.audit import service as audit
 from satupintu.audit.service import Change
 from satupintu.catalogue.models import TenantService
 from satupintu.db import Base, TenantOwned, tenant_fk, tenant_session
-from satupintu.logs import get_logger
 from satupintu.security import Principal
 from satupintu.tenants.models import Tenant, TenantPolicy
 
-log = get_logger("satupintu.applications.permits")
 
 DEFAULT_DEADLINE_DAYS = 30
 REMINDERS = (timedelta(days=7), timedelta(days=1))
@@ -277,25 +275,22 @@ async def sweep(maker: async_sessionmaker[AsyncSession], notifier: notify.Notifi
     """One run over every regency: due reminders, then permits past their deadline revoked, each in a
     transaction of its own bound to its regency (row-level security applies)."""
     now = service._now(now)
-    async with tenant_session(maker, None) as session:
-        tenants = (await session.scalars(select(Tenant).order_by(Tenant.id))).all()
     reminders = revoked = 0
-    for tenant in tenants:
-        async with tenant_session(maker, tenant.id) as session:
-            due = list((await session.scalars(select(Permit.id).where(
+    for tenant in await notify.regencies(maker):
+        async def due(session: AsyncSession) -> list[int]:
+            return list((await session.scalars(select(Permit.id).where(
                 Permit.reminder_due_at <= now, Permit.revoked_at.is_(None), Permit.completed_at.is_(None),
                 Permit.documents_due_at > now).order_by(Permit.reminder_due_at))).all())
+
+        async def send(session: AsyncSession, permit_id: int, tenant: Tenant = tenant) -> int:
+            return await send_reminder(session, tenant, permit_id, notifier, secret_key=secret_key,
+                                       base_url=base_url, now=now)
+
+        reminders += await notify.each_due(maker, tenant, due, send, what="permit reminder")
+        async with tenant_session(maker, tenant.id) as session:
             lapsed = list((await session.scalars(select(Permit.id).where(
                 Permit.revoked_at.is_(None), Permit.completed_at.is_(None), Permit.documents_due_at <= now)
                 .order_by(Permit.documents_due_at, Permit.id))).all())
-        for permit_id in due:
-            try:
-                async with tenant_session(maker, tenant.id) as session:
-                    reminders += await send_reminder(session, tenant, permit_id, notifier, secret_key=secret_key,
-                                                     base_url=base_url, now=now)
-            except notify.NotSent as exc:
-                log.warning("permit reminder not sent; tried again at the next sweep", tenant=tenant.slug,
-                            permit=permit_id, error=str(exc))
         for permit_id in lapsed:
             async with tenant_session(maker, tenant.id) as session:
                 revoked += await revoke(session, permit_id, now=now)

@@ -21,6 +21,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,14 +33,12 @@ from satupintu.agencies.hours import periods
 from satupintu.agencies.models import Counter, Holiday, Location
 from satupintu.catalogue.models import TenantService
 from satupintu.db import insert_ignore, tenant_session
-from satupintu.logs import get_logger
 from satupintu.queue.models import Booking, BookingSlot, BookingStatus, CounterGroup, Ticket, booking_code
 from satupintu.queue.service import (N_, QueueError, now_or_clock, unknown_service, as_utc, get_service,
                                      line_for, local_now, service_minutes, settings_of, ticket_for_slot)
 from satupintu.tenants.models import Tenant
 from satupintu.tenants.packs import DAYS
 
-log = get_logger("satupintu.queue.booking")
 SEAL_PURPOSE = "booking-contact"
 REMINDER_LEAD = timedelta(hours=24)
 LATE_REMINDER_LEAD = timedelta(hours=1)
@@ -348,20 +347,14 @@ async def sweep(maker: async_sessionmaker[AsyncSession], notifier: notify.Notifi
     Every reminder in a transaction of its own, bound to its regency (row-level security applies); one
     that cannot be sent is logged (without its address) and tried again at the next run."""
     now = now_or_clock(now)
-    async with tenant_session(maker, None) as session:
-        tenants = (await session.scalars(select(Tenant).order_by(Tenant.id))).all()
     reminders = released = 0
-    for tenant in tenants:
-        async with tenant_session(maker, tenant.id) as session:
-            due = await due_reminders(session, now=now)
-        for booking_id in due:
-            try:
-                async with tenant_session(maker, tenant.id) as session:
-                    reminders += await send_reminder(session, tenant, booking_id, notifier, secret_key=secret_key,
-                                                     base_url=base_url, now=now)
-            except notify.NotSent as exc:
-                log.warning("booking reminder not sent; tried again at the next sweep", tenant=tenant.slug,
-                            booking=booking_id, error=str(exc))
+    for tenant in await notify.regencies(maker):
+        async def send(session: AsyncSession, booking_id: int, tenant: Tenant = tenant) -> int:
+            return await send_reminder(session, tenant, booking_id, notifier, secret_key=secret_key,
+                                       base_url=base_url, now=now)
+
+        reminders += await notify.each_due(maker, tenant, partial(due_reminders, now=now), send,
+                                           what="booking reminder")
         async with tenant_session(maker, tenant.id) as session:
             released += await release_no_shows(session, now=now)
     return SweepResult(reminders, released)
