@@ -53,6 +53,7 @@ FIELDS = {
     "complaint_resolution_hours": N_("Complaint resolution (hours)"), "text": N_("Text"), "channel": N_("Channel"),
     "external_ref": N_("Reference"), "photo": N_("Photo"),
     "complaint_around_the_clock": N_("Complaint hours around the clock"),
+    "complaint_regent_email": N_("Regent's office e-mail for complaints"),
     "timezone": N_("Time zone"), "status": N_("Status"), "step": N_("Wizard step"), "title": N_("Title"),
     "summary": N_("Summary"), "category": N_("Category"), "year_started": N_("Year started"), "public": N_("Public"),
     "replicated_from_code": N_("Replicated from (region code)"), "replicated_from_name": N_("Replicated from"),

@@ -202,24 +202,30 @@ def application_notices(settings: Settings) -> Callable[[], None]:
 
 def complaint_sweep(settings: Settings) -> Callable[[], None]:
     """Escalate complaints past their deadlines, close long-resolved ones and erase closed ones' photos
-    (complaints.service.sweep): the deadlines are columns of the complaints, and each step is claimed by
-    a conditional UPDATE, so a late, repeated or concurrent run neither loses nor repeats one."""
+    (complaints.service.sweep), then tell the escalations no job told (complaints.notifications.sweep):
+    the deadlines are columns of the complaints, and each step and each notice is claimed by a
+    conditional UPDATE, so a late, repeated or concurrent run neither loses nor repeats one."""
 
     def run() -> None:
+        from satupintu import notify
+        from satupintu.complaints import notifications
         from satupintu.complaints import service as complaints
         from satupintu.db import make_engine, make_sessionmaker
         from satupintu.storage import open_storage
 
-        async def work() -> complaints.SweepResult:
+        async def work() -> tuple[complaints.SweepResult, int]:
             engine = make_engine(settings.database_url)
             try:
-                return await complaints.sweep(make_sessionmaker(engine), storage=open_storage(settings))
+                maker = make_sessionmaker(engine)
+                result = await complaints.sweep(maker, storage=open_storage(settings))
+                sent = await notifications.sweep(maker, notify.from_settings(settings), base_url=settings.public_url)
+                return result, sent
             finally:
                 await engine.dispose()
 
-        result = asyncio.run(work())
+        result, sent = asyncio.run(work())
         log.info("complaints swept", escalated=result.escalated, closed=result.closed,
-                 photos_erased=result.photos_erased)
+                 photos_erased=result.photos_erased, notices=sent)
 
     return run
 
@@ -240,7 +246,7 @@ def jobs(settings: Settings) -> list[Job]:
             Job("application-notices", application_notices(settings), CronTrigger(minute="*/5", timezone=TIMEZONE),
                 "send the applications' status notices that no job sent, every five minutes"),
             Job("complaints-escalation", complaint_sweep(settings), CronTrigger(minute="*/5", timezone=TIMEZONE),
-                "escalate complaints past their deadlines every five minutes")]
+                "escalate complaints past their deadlines and tell the people they reach, every five minutes")]
 
 
 def latest_slot(trigger: CronTrigger, now: datetime) -> datetime | None:

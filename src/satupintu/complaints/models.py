@@ -141,13 +141,16 @@ class Complaint(TenantOwned, Base):
 
 
 class ComplaintEvent(TenantOwned, Base):
-    """What happened to a complaint: received, first response, escalated to level N, resolved, closed."""
+    """What happened to a complaint: received, first response, escalated to level N, resolved, closed.
+    An escalation's ``notified_at`` is claimed by the one job (or sweep) that tells the people now
+    answerable (:mod:`satupintu.complaints.notifications`)."""
 
     __tablename__ = "complaint_events"
     __table_info__ = {"bumps_revision": False}
     __extra_table_args__ = (
         tenant_fk(["complaint_id"], "complaints", ondelete="CASCADE"),
         tenant_fk(["staff_id"], "staff_accounts", ondelete="SET NULL"),
+        Index("ix_complaint_events_unsent", "tenant_id", "notified_at", "at"),
     )
 
     complaint_id: Mapped[int] = mapped_column(index=True)
@@ -156,6 +159,7 @@ class ComplaintEvent(TenantOwned, Base):
     staff_id: Mapped[int | None] = mapped_column()  # None: the system (the sweep) or the citizen
     text: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    notified_at: Mapped[datetime | None] = mapped_column()
 
 
 class ComplaintBreach(TenantOwned, Base):

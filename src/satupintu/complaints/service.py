@@ -534,6 +534,22 @@ async def escalate(session: AsyncSession, tenant: Tenant, complaint_id: int, *, 
     return True
 
 
+def _escalation(obj: Any) -> tuple[int, int] | None:
+    if isinstance(obj, ComplaintEvent) and obj.kind == EventKind.ESCALATED and obj.id is not None:
+        return obj.tenant_id, obj.id
+    return None
+
+
+def _notice_job() -> Any:
+    from satupintu.complaints.tasks import notify_escalation
+
+    return notify_escalation
+
+
+notify.queue_after_commit("complaints.escalations", _escalation, _notice_job, what="complaint escalations")
+"""Each escalation's notice (complaints.notifications) is queued once its transaction commits."""
+
+
 async def close_resolved(session: AsyncSession, *, now: datetime | None = None) -> int:
     """Close complaints resolved long enough ago (their contact is erased). Idempotent."""
     now = now_or_clock(now)
@@ -602,17 +618,13 @@ async def sweep(maker: async_sessionmaker[AsyncSession], *, storage: Storage | N
 
 
 async def _erase_photos(maker: async_sessionmaker[AsyncSession], storage: Storage, tenant: Tenant) -> int:
-    async with tenant_session(maker, tenant.id) as session:
-        due = await photos_to_erase(session)
-    erased = 0
-    for complaint_id in due:
-        try:
-            async with tenant_session(maker, tenant.id) as session:
-                erased += await erase_photo(session, storage, complaint_id)
-        except Exception as exc:  # noqa: BLE001 - storage unreachable: logged, the key stays for the next run
-            log.warning("complaint photo not erased; tried again at the next sweep", tenant=tenant.slug,
-                        complaint=complaint_id, error=type(exc).__name__)
-    return erased
+    """Each closed complaint's photo in a transaction of its own; storage that fails (unreachable, a
+    refusal) is logged and the key stays for the next run."""
+    async def erase(session: AsyncSession, complaint_id: int) -> int:
+        return await erase_photo(session, storage, complaint_id)
+
+    return await notify.each_due(maker, tenant, photos_to_erase, erase, what="complaint photo erasure",
+                                 failures=(Exception,))
 
 
 # --- statistics (aggregates only) ------------------------------------------------------------------

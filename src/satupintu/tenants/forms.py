@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from satupintu.forms import Form
+from satupintu.i18n import gettext as _
+from satupintu.queue.booking import EMAIL
 
 
 def policy_values(form: Form) -> dict[str, Any]:
@@ -18,4 +20,7 @@ def policy_values(form: Form) -> dict[str, Any]:
             "complaint_resolution_hours": form.integer("complaint_resolution_hours", minimum=1, maximum=2000,
                                                        required=False) or 40,
             "complaint_around_the_clock": form.flag("complaint_around_the_clock"),
+            "complaint_regent_email": form.text(
+                "complaint_regent_email", max_length=254, pattern=EMAIL.pattern,
+                pattern_message=_("Enter an e-mail address such as nama@contoh.id, or leave it empty.")),
             "notes": form.text("notes", max_length=2000)}

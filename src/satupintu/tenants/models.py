@@ -78,4 +78,6 @@ class TenantPolicy(TenantOwned, Base):
     complaint_resolution_hours: Mapped[int] = mapped_column(default=40, server_default="40")
     complaint_around_the_clock: Mapped[bool] = mapped_column(default=False, server_default="0")
     """Deadlines count every hour, not only the opening hours of the regency's locations."""
+    complaint_regent_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    """Where the regent's office is told of a complaint escalated to it (empty: the regency's admins)."""
     notes: Mapped[str] = mapped_column(Text, default="")

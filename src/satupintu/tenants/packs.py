@@ -42,6 +42,7 @@ class PolicySpec(Struct, forbid_unknown_fields=True):
     complaint_response_hours: Annotated[int, Meta(ge=1, le=720)] = 24
     complaint_resolution_hours: Annotated[int, Meta(ge=1, le=2000)] = 40
     complaint_around_the_clock: bool = False
+    complaint_regent_email: Text(254, 0) = ""
     notes: Text(LONG, 0) = ""
 
 

@@ -233,7 +233,8 @@ async def provision_from_path(session: AsyncSession, slug_or_path: str | Path,
 
 
 POLICY_FIELDS = ("permit_first", "document_deadline_days", "courier_delivery", "courier_note",
-                 "complaint_response_hours", "complaint_resolution_hours", "complaint_around_the_clock", "notes")
+                 "complaint_response_hours", "complaint_resolution_hours", "complaint_around_the_clock",
+                 "complaint_regent_email", "notes")
 
 
 async def _holidays(session: AsyncSession, pack: PackSpec, locations: dict, source: Path) -> None:
