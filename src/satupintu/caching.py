@@ -152,7 +152,7 @@ def _respond(request: Request, entry: Entry) -> Response:
 
 
 def _keep(request: Request, tenant: Any, body: bytes, media_type: str, vary: str, until: datetime | None) -> Entry:
-    entry = Entry(gzip.compress(body, compresslevel=9, mtime=0), f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"',
+    entry = Entry(gzip.compress(body, compresslevel=6, mtime=0), f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"',
                   media_type, vary, tenant.id, tenant.slug, tenant.revision, until)
     return page_cache(request).put(address(request.scope), entry)
 

@@ -58,3 +58,18 @@ def test_rupiah_formatting():
         assert i18n.rupiah(1250000) == "IDR1,250,000"
     finally:
         i18n.current_locale.reset(token)
+
+
+def test_remembered_amounts_numbers_and_durations_stay_in_their_language():
+    """Formatted once per value and language: the same value read in the other language is its own."""
+    shown = {}
+    for language in ("id", "en", "id", "en"):
+        token = i18n.current_locale.set(language)
+        try:
+            now = (i18n.rupiah(0), i18n.rupiah(350000), i18n.number(1500), i18n.duration(120, "menit"),
+                   i18n.duration(1, "hari"))
+        finally:
+            i18n.current_locale.reset(token)
+        assert shown.setdefault(language, now) == now
+    assert shown["id"] == ("Gratis", "Rp350.000", "1.500", "2 jam", "1 hari kerja")
+    assert shown["en"] == ("Free", "IDR350,000", "1,500", "2 hours", "1 working day")

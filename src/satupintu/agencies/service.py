@@ -28,6 +28,13 @@ async def agencies(session: AsyncSession) -> list[Agency]:
     return list((await session.scalars(select(Agency).order_by(Agency.kind, Agency.name))).all())
 
 
+async def agency_name(session: AsyncSession, agency_id: int | None) -> str | None:
+    """One agency's name (its column alone: no agency object is built)."""
+    if agency_id is None:
+        return None
+    return await session.scalar(select(Agency.name).where(Agency.id == agency_id))
+
+
 async def locations(session: AsyncSession) -> list[Location]:
     return list((await session.scalars(select(Location).order_by(Location.id))).all())
 

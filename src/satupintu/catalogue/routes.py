@@ -192,7 +192,7 @@ async def api_service(request: Request, tenant: Tenant, db_session: AsyncSession
         row = await catalogue_service.show_service(db_session, code[:60])
         if row is None:
             raise NotFoundException(detail=i18n.gettext("Service not found"))
-        return _out(row, {a.id: a.name for a in await agencies_service.agencies(db_session)})
+        return _out(row, {row.agency_id: await agencies_service.agency_name(db_session, row.agency_id)})
 
     return await caching.json(request, tenant, service)
 
