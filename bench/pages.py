@@ -11,7 +11,10 @@ Two servers run side by side on one PostgreSQL database, both connected as the a
 For each page kind (catalogue, service page, home, search, API list, API detail) the two servers take
 turns, round by round, under the same load (wrk, one thread, loopback). This runs three times: with
 the 4 real regencies loaded, with 514 loaded (the rest generated from Banyuwangi by bench/run.py)
-requesting the 4 real ones, and with requests spread evenly over all 514. It prints req/s, p50 and
+requesting the 4 real ones, and with requests spread evenly over all 514. Before a page kind's
+spread rounds, each of its addresses is visited once on both servers (the first visits, with every
+cache cold, printed as a table of their own), so that the rounds measure what the country costs once
+each regency has been seen, as the rounds over 4 do after their one-second warm-up. It prints req/s, p50 and
 p99 of both, their ratio, the 514-spread / 4 ratios, and the project's peak RSS after the 4 and
 after all 514 regencies. It also prints the CPU time each server's process used per request during
 its rounds, and the ratios those give: what req/s would show on a machine with nothing else running
@@ -250,6 +253,32 @@ async def _codes(database: str) -> dict[str, list[str]]:
     return codes
 
 
+async def _visit_once(base: str, paths: list[str]) -> float:
+    """Each path requested once, ``CONNECTIONS`` at a time; the requests per second."""
+    left = list(paths)
+
+    async def visit(client: httpx.AsyncClient) -> None:
+        while left:
+            path = left.pop()
+            response = await client.get(base + path)
+            if response.status_code != 200:
+                raise SystemExit(f"{base}{path}: HTTP {response.status_code}")
+
+    async with httpx.AsyncClient(timeout=60, headers={"Accept-Encoding": "gzip"}) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(visit(client) for _ in range(CONNECTIONS)))
+        return len(paths) / (time.perf_counter() - started)
+
+
+def _first_visits(base: str, paths: list[str], pid: int | None) -> dict[str, float]:
+    """Every address visited once (its page not yet kept, the regency's caches cold): req/s, CPU ms/req."""
+    unique = list(dict.fromkeys(paths))
+    before = _cpu_seconds(pid) if pid else 0.0
+    rps = asyncio.run(_visit_once(base, unique))
+    return {"rps": rps, "cpu_ms": (_cpu_seconds(pid) - before) * 1000 / len(unique) if pid else float("nan"),
+            "addresses": len(unique)}
+
+
 def _ratio(a: float, b: float) -> float:
     return a / b if b else float("nan")
 
@@ -260,7 +289,7 @@ def _peak_rss_mb(process: subprocess.Popen) -> float:
 
 
 def _measure(label: str, servers: dict[str, str], paths: dict[str, list[str]], tmp: Path,
-             pids: dict[str, int] | None = None) -> dict:
+             pids: dict[str, int] | None = None, first_visits: bool = False) -> dict:
     """Both servers' req/s, latency and the ratio; and, from the CPU time each server's process used
     during its rounds, CPU ms per request and their ratio: the throughput ratio on a machine with
     nothing else running (on a shared machine, req/s depends on how the scheduler shares it)."""
@@ -268,10 +297,13 @@ def _measure(label: str, servers: dict[str, str], paths: dict[str, list[str]], t
     print(f"\n{label}")
     print(f"  {'page':<11} {'project req/s':>13} {'p50 ms':>7} {'p99 ms':>7}   {'bare req/s':>10} {'p50 ms':>7} "
           f"{'p99 ms':>7}   {'ratio':>5} {'goal':>5}   {'CPU ms/req project, bare, ratio':>31}")
-    results = {}
+    results, cold = {}, {}
     for kind in KINDS:
-        for base in servers.values():
-            _wrk(base, paths[kind], 1, tmp)  # warm up
+        for name, base in servers.items():
+            if first_visits:  # the warm-up: every address once (page kind by page kind, as the rounds go)
+                cold[kind] = {**cold.get(kind, {}), name: _first_visits(base, paths[kind], pids.get(name))}
+            else:
+                _wrk(base, paths[kind], 1, tmp)  # warm up
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
         for _ in range(ROUNDS):
             for name, base in servers.items():
@@ -285,6 +317,14 @@ def _measure(label: str, servers: dict[str, str], paths: dict[str, list[str]], t
         print(f"  {kind:<11} {project['rps']:13.0f} {project['p50']:7.1f} {project['p99']:7.1f}   {bare['rps']:10.0f} "
               f"{bare['p50']:7.1f} {bare['p99']:7.1f}   {ratio:5.2f} {GOALS[kind]:5.2f}   {project['cpu_ms']:9.2f} "
               f"{bare['cpu_ms']:6.2f} {cpu_ratio:6.2f}{'' if ratio >= GOALS[kind] else '  below goal'}")
+    if cold:
+        print("  First visits (the warm-up above: each address once, before its kind's rounds; caches cold)")
+        print(f"  {'page':<11} {'addresses':>9} {'project req/s':>13} {'bare req/s':>10} {'ratio':>5}   "
+              f"{'CPU ms/req project, bare':>24}")
+        for kind, first in cold.items():
+            project, bare = first["project"], first["bare"]
+            print(f"  {kind:<11} {project['addresses']:9.0f} {project['rps']:13.0f} {bare['rps']:10.0f} "
+                  f"{_ratio(project['rps'], bare['rps']):5.2f}   {project['cpu_ms']:11.2f} {bare['cpu_ms']:6.2f}")
     return results
 
 
@@ -324,7 +364,7 @@ def main() -> None:
                               tmp, pids)
             rss_four = _peak_rss_mb(project)
             spread = _measure(f"{total} regencies loaded, requests spread evenly over all {len(everyone)}",
-                              servers, _paths(everyone, codes), tmp, pids)
+                              servers, _paths(everyone, codes), tmp, pids, first_visits=True)
             rss_all = _peak_rss_mb(project)
         finally:
             for process in (project, bare):
