@@ -20,7 +20,9 @@ import re
 import secrets
 import time
 import uuid
+import weakref
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -378,23 +380,32 @@ def _filtered(statement: Any, tenant_id: int) -> Any:
     )
 
 
-def _guard_insert_select(state: ORMExecuteState, tenant_id: int, elements: list[Any]) -> None:
-    """INSERT ... SELECT (the queue numbers and inserts a ticket in one statement, see
-    ``queue.service``): allowed only when every table it names is tenant-owned (each through its model:
-    the caller refused raw tables already) and the rows' ``tenant_id`` is the bound tenant as a plain
-    value; then every table in it, the SELECT's and its CTEs' (an ``UPDATE ... RETURNING`` too), is
-    filtered to the bound tenant like any SELECT. Row-level security still applies on PostgreSQL."""
-    statement = state.statement
-    tenant_tables = _tenant_tables()
+def _insert_select_problems(statement: Insert) -> tuple[str, ...]:
+    """Why an INSERT ... SELECT cannot be filtered: a table it reads that is not tenant-owned, or a
+    tenant-owned one its SELECT names without the model (the INSERT's target, named through its model,
+    does not excuse raw columns of it in the SELECT). Empty when it can."""
+    elements = list(visitors.iterate(statement))
     named = {table.name for element in elements
              if (table := _table_of(element.table if isinstance(element, ColumnClause) else element)) is not None}
-    others = sorted(named - tenant_tables)
+    others = sorted(named - _tenant_tables())
     if others:
-        raise UnfilteredStatement(f"INSERT ... SELECT into a tenant-owned table reads only tenant-owned tables "
-                                  f"(not {', '.join(others)})")
+        return (f"INSERT ... SELECT into a tenant-owned table reads only tenant-owned tables "
+                f"(not {', '.join(others)})",)
     raw = sorted({name for name, mapped in _references(list(visitors.iterate(statement.select))) if not mapped})
-    if raw:  # the target, named through its model, does not excuse its raw columns in the SELECT
-        raise UnfilteredStatement(f"{', '.join(raw)}: INSERT ... SELECT reads tenant-owned tables through their models")
+    if raw:
+        return (f"{', '.join(raw)}: INSERT ... SELECT reads tenant-owned tables through their models",)
+    return ()
+
+
+def _guard_insert_select(state: ORMExecuteState, tenant_id: int, problems: tuple[str, ...]) -> None:
+    """INSERT ... SELECT (the queue numbers and inserts a ticket in one statement, see
+    ``queue.service``): allowed only when every table it names is tenant-owned, each through its model,
+    and the rows' ``tenant_id`` is the bound tenant as a plain value (given in the statement or with
+    the parameters); then every table in it, the SELECT's and its CTEs' (an ``UPDATE ... RETURNING``
+    too), is filtered to the bound tenant like any SELECT. Row-level security still applies on PostgreSQL."""
+    statement = state.statement
+    if problems:
+        raise UnfilteredStatement(problems[0])
     names = [getattr(name, "key", name) for name in statement._select_names]
     if "tenant_id" not in names:
         raise UnfilteredStatement("INSERT ... SELECT into a tenant-owned table names tenant_id")
@@ -403,15 +414,46 @@ def _guard_insert_select(state: ORMExecuteState, tenant_id: int, elements: list[
         value = value.element
     if not isinstance(value, BindParameter):
         raise UnfilteredStatement("tenant_id must be a plain value, not an SQL expression")
-    if value.effective_value != tenant_id:
+    params = state.parameters if isinstance(state.parameters, dict) else {}
+    if params.get(value.key, value.effective_value) != tenant_id:
         raise CrossTenantWrite(f"refusing to insert rows of another tenant from tenant {tenant_id}")
     state.statement = _filtered(statement, tenant_id)
 
 
-def _guard_insert(state: ORMExecuteState, tenant_id: int, elements: list[Any]) -> None:
+@dataclass(frozen=True)
+class _Shape:
+    """What the guard reads of a statement's structure, not of its values: the SQL text in it, the
+    tenant-owned tables it names (and whether through their models), and for INSERT ... SELECT why it
+    cannot be filtered. SQLAlchemy never changes a statement once built (its methods return copies),
+    so a shape is read once per statement object: a statement built once and run with parameters
+    is walked once per process."""
+
+    tables: int  # how many tables the metadata had (tests may declare more)
+    raw_sql: tuple[str, ...]
+    references: tuple[tuple[str, bool], ...]
+    insert_select_problems: tuple[str, ...]
+
+
+_shapes: weakref.WeakKeyDictionary[Any, _Shape] = weakref.WeakKeyDictionary()
+
+
+def _shape(statement: Any) -> _Shape:
+    tables = len(Base.metadata.tables)
+    shape = _shapes.get(statement)
+    if shape is not None and shape.tables == tables:
+        return shape
+    elements = list(visitors.iterate(statement))  # one walk of the statement serves every check
+    shape = _Shape(tables, tuple(_raw_text(elements)), tuple(_references(elements)),
+                   _insert_select_problems(statement) if isinstance(statement, Insert) and statement.select is not None
+                   else ())
+    _shapes[statement] = shape
+    return shape
+
+
+def _guard_insert(state: ORMExecuteState, tenant_id: int, shape: _Shape) -> None:
     statement = state.statement
     if statement.select is not None:
-        _guard_insert_select(state, tenant_id, elements)
+        _guard_insert_select(state, tenant_id, shape.insert_select_problems)
         return
     if getattr(getattr(statement, "_post_values_clause", None), "update_values_to_set", None):
         raise UnfilteredStatement("ON CONFLICT DO UPDATE could change another tenant's conflicting row; "
@@ -445,15 +487,15 @@ def _guard_statement(state: ORMExecuteState) -> None:
     """
     tenant_id = state.session.info.get("tenant_id")
     statement = state.statement = _guard_tenants_row(state.statement, tenant_id)
-    elements = list(visitors.iterate(statement))  # one walk of the statement serves both checks
+    shape = _shape(statement)
     if _reason(state, RAW_SQL) is None:
-        for sql in _raw_text(elements):
+        for sql in shape.raw_sql:
             if tenant_id is not None or _names_tenant_table(sql):
                 raise UnfilteredStatement(
                     "raw SQL in a tenant-bound session, or naming a tenant-owned table, is refused; "
                     f"use the models, or mark the statement with execution_options({RAW_SQL}='why')"
                 )
-    references = list(_references(elements))
+    references = shape.references
     if not references:
         return
     raw = sorted({name for name, mapped in references if not mapped})
@@ -467,7 +509,7 @@ def _guard_statement(state: ORMExecuteState) -> None:
     if tenant_id is None:
         raise TenantNotBound("this session is bound to no tenant; use tenant_session() or bind_tenant()")
     if isinstance(statement, Insert):
-        _guard_insert(state, tenant_id, elements)
+        _guard_insert(state, tenant_id, shape)
         return
     if isinstance(statement, Update) and any(v != tenant_id for v in _tenant_values(_statement_rows(state))):
         raise CrossTenantWrite("rows never move between tenants (UPDATE ... SET tenant_id)")

@@ -24,7 +24,7 @@ QUOTA, QUOTA_TRIES = 10, 3  # per process: 24 tries at a quota of 10, in the sam
 MOMENT = datetime(2027, 3, 1, 10, 0, tzinfo=WIB)
 
 
-def _take_many(url: str, code: str, limited: str, barrier, results) -> None:  # noqa: ANN001 - multiprocessing primitives
+def _take_many(url: str, code: str, limited: str, barrier, results) -> None:  # noqa: ANN001 - multiprocessing
     from satupintu.queue import service as queue
 
     async def work(session, tenant):  # noqa: ANN001, ANN202

@@ -104,6 +104,7 @@ class Ticket(TenantOwned, Base):
         tenant_fk(["service_id"], "tenant_services", ondelete="SET NULL"),
         tenant_fk(["counter_id"], "counters", ondelete="SET NULL"),
         Index("ix_queue_tickets_line", "tenant_id", "group_id", "day", "status"),
+        Index("ix_queue_tickets_finished", "tenant_id", "group_id", "finished_at"),  # the estimate's last 200
     )
 
     public_id: Mapped[str] = mapped_column(String(32), default=public_id)

@@ -10,6 +10,7 @@ tickets at once.
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from dataclasses import dataclass
@@ -17,9 +18,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, and_, cast, func, insert, literal, or_, select, update
+from sqlalchemy import Text, and_, bindparam, case, cast, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, make_transient_to_detached
 
 from satupintu import i18n
 from satupintu.agencies.hours import periods
@@ -222,14 +223,6 @@ async def line_for(session: AsyncSession, service: Any, location_code: str | Non
 # --- numbering -----------------------------------------------------------------------------------
 
 
-def _count_up(group_id: int, day: date, now: datetime) -> Any:
-    """Add one to the group's row for the day, returning the number: the row stays held (PostgreSQL's
-    row lock, as ``SELECT ... FOR UPDATE`` would; SQLite's write lock) until the transaction ends."""
-    return (update(NumberSequence).where(NumberSequence.group_id == group_id, NumberSequence.day == day)
-            .values(last_number=NumberSequence.last_number + 1, updated_at=now)
-            .returning(NumberSequence.last_number))
-
-
 async def _start_day(session: AsyncSession, group_id: int, day: date, now: datetime) -> None:
     """The group's row for the day, inserted by the day's first ticket (a concurrent insert is ignored)."""
     await session.execute(insert_ignore(session, NumberSequence, [{
@@ -241,47 +234,73 @@ def label(prefix: str, number: int) -> str:
     return f"{prefix}-{number:03d}"
 
 
-def _sql_label(prefix: str, number: Any) -> Any:
-    """:func:`label` in SQL: the prefix, a dash and the number with at least three digits."""
-    digits = cast(number, Text)
-    return literal(f"{prefix}-", Text) + func.lpad(digits, func.greatest(3, func.length(digits)), "0")
+NUMBERED_COLUMNS = ("tenant_id", "group_id", "service_id", "day", "priority", "priority_weight", "taken_at", "slot_at",
+                    "public_id", "status", "recalls", "transfers", "created_at", "updated_at")
+"""The columns of a ticket numbered by :func:`_numbered_insert`, given as parameters ``new_<column>``."""
 
 
-async def _number_and_insert(session: AsyncSession, group: CounterGroup, columns: dict[str, Any], day: date,
-                             now: datetime) -> Ticket | None:
-    """PostgreSQL: number and insert the ticket in ONE statement, ``WITH n AS (UPDATE queue_sequences
-    ... RETURNING last_number) INSERT INTO queue_tickets ... SELECT ... FROM n RETURNING *``, so the
-    group's row is held only for that statement and the commit, with no round trip to this process in
-    between (the tenant guard allows this INSERT ... SELECT: every table in it is the tenant's and
-    filtered to it). None when the group has no row for the day yet."""
-    counted = _count_up(group.id, day, now).cte("counted")
-    number = counted.c.last_number
-    values = {"tenant_id": session_tenant(session), **columns, "day": day, "public_id": public_id(),
-              "status": TicketStatus.WAITING, "recalls": 0, "transfers": 0, "created_at": now, "updated_at": now}
-    row = select(*(literal(value, Ticket.__table__.c[name].type).label(name) for name, value in values.items()),
-                 number.label("number"), _sql_label(group.prefix, number).label("label"))
-    return await session.scalar(insert(Ticket).from_select([*values, "number", "label"], row).returning(Ticket))
+@functools.cache
+def _numbered_insert() -> Any:
+    """PostgreSQL: number and insert a ticket in ONE statement, built once and run with parameters::
+
+        WITH counted AS (UPDATE queue_sequences SET last_number = last_number + 1, updated_at = :now
+                         WHERE group_id = :line AND day = :new_day RETURNING last_number)
+        INSERT INTO queue_tickets (..., number, label)
+        SELECT :new_tenant_id, ..., last_number, :prefix || lpad(last_number::text, 3, '0') FROM counted
+        RETURNING *
+
+    The group's row is held for this statement and the commit only, with no round trip to the web
+    process in between. The tenant guard lets this INSERT ... SELECT through (its ``tenant_id`` is the
+    bound tenant's, every table in it is tenant-owned) and filters every table in it to the tenant."""
+    counted = (update(NumberSequence)
+               .where(NumberSequence.group_id == bindparam("line"), NumberSequence.day == bindparam("new_day"))
+               .values(last_number=NumberSequence.last_number + 1, updated_at=bindparam("new_updated_at"))
+               .returning(NumberSequence.last_number).cte("counted"))
+    number, digits = counted.c.last_number, cast(counted.c.last_number, Text)
+    label_ = bindparam("prefix", type_=Text) + func.lpad(digits, func.greatest(3, func.length(digits)), "0")
+    row = select(*(bindparam(f"new_{name}", type_=Ticket.__table__.c[name].type).label(name)
+                   for name in NUMBERED_COLUMNS), number.label("number"), label_.label("label"))
+    return insert(Ticket).from_select([*NUMBERED_COLUMNS, "number", "label"], row).returning(*Ticket.__table__.c)
+
+
+async def _number_and_insert(session: AsyncSession, group: CounterGroup, columns: dict[str, Any]) -> Ticket | None:
+    """The ticket, numbered and inserted by :func:`_numbered_insert`; None when the group has no row for
+    the day yet."""
+    values = {"tenant_id": session_tenant(session), **columns, "public_id": public_id(),
+              "status": TicketStatus.WAITING, "recalls": 0, "transfers": 0, "created_at": columns["taken_at"],
+              "updated_at": columns["taken_at"]}
+    params = {"line": group.id, "prefix": f"{group.prefix}-", **{f"new_{name}": v for name, v in values.items()}}
+    # "raw": the parameters are the statement's, not rows of an ORM bulk insert
+    row = (await session.execute(_numbered_insert(), params, execution_options={"dml_strategy": "raw"})).first()
+    if row is None:
+        return None
+    ticket = Ticket(**row._mapping)  # the stored row, as a persistent object of the session
+    make_transient_to_detached(ticket)
+    session.add(ticket)
+    return ticket
 
 
 async def _issue(session: AsyncSession, group: CounterGroup, service_id: int | None, day: date, now: datetime,
                  *, priority: bool = False, priority_weight: int = 0, slot_at: datetime | None = None) -> Ticket:
     """The line's next number and its ticket. Numbers are unique and gap-free because the number is
     counted up and the ticket inserted in the same transaction, under the group's row lock."""
-    columns = {"group_id": group.id, "service_id": service_id, "priority": priority,
+    columns = {"group_id": group.id, "service_id": service_id, "day": day, "priority": priority,
                "priority_weight": priority_weight, "taken_at": now, "slot_at": slot_at}
     if session.get_bind().dialect.name == "postgresql":
-        ticket = await _number_and_insert(session, group, columns, day, now)
+        ticket = await _number_and_insert(session, group, columns)
         if ticket is None:
             await _start_day(session, group.id, day, now)
-            ticket = await _number_and_insert(session, group, columns, day, now)
+            ticket = await _number_and_insert(session, group, columns)
         return ticket
     # SQLite cannot UPDATE inside a WITH: two statements, under the database's write lock from the first.
-    count_up = _count_up(group.id, day, now).execution_options(synchronize_session=False)
+    count_up = (update(NumberSequence).where(NumberSequence.group_id == group.id, NumberSequence.day == day)
+                .values(last_number=NumberSequence.last_number + 1, updated_at=now)
+                .returning(NumberSequence.last_number).execution_options(synchronize_session=False))
     number = await session.scalar(count_up)
     if number is None:
         await _start_day(session, group.id, day, now)
         number = await session.scalar(count_up)
-    ticket = Ticket(**columns, day=day, number=number, label=label(group.prefix, number))
+    ticket = Ticket(**columns, number=number, label=label(group.prefix, number))
     session.add(ticket)
     await session.flush()
     return ticket
@@ -296,6 +315,40 @@ async def _ticket_rules(session: AsyncSession, code: str) -> Any:
         .where(TenantService.code == code[:60], TenantService.enabled.is_(True)))).first()
 
 
+@functools.cache
+def _ticket_line_query(at_location: bool) -> Any:
+    """What taking a ticket reads before numbering, in one statement built once: the enabled service
+    (parameter ``code``) with its daily quota and the line its ticket joins, as :func:`line_for` chooses
+    it: at the location ``location``, or where the service's counter is, else at the first location
+    where its agency has a line."""
+    own = aliased(Counter)
+    query = (select(TenantService.id, ServiceQueueRule.daily_quota, CounterGroup, Location)
+             .select_from(TenantService)
+             .join(CounterGroup, and_(CounterGroup.agency_id == TenantService.agency_id, groups.has_counter()))
+             .join(Location, Location.id == CounterGroup.location_id)
+             .outerjoin(ServiceQueueRule, ServiceQueueRule.service_id == TenantService.id)
+             .where(TenantService.code == bindparam("code"), TenantService.enabled.is_(True)))
+    if at_location:
+        return query.where(Location.code == bindparam("location"))
+    return (query.outerjoin(own, own.id == TenantService.counter_id)
+            .order_by(case((Location.id == own.location_id, 0), else_=1), Location.id).limit(1))
+
+
+async def _ticket_line(session: AsyncSession, code: str,
+                       location_code: str | None) -> tuple[Any, CounterGroup, Location]:
+    """The service's id and quota, its line and location; a refusal says what is missing (read apart,
+    only then: an unknown service, an unknown location, no counter)."""
+    found = (await session.execute(_ticket_line_query(bool(location_code)),
+                                   {"code": code[:60], "location": (location_code or "")[:40]})).first()
+    if found is not None:
+        return found, found.CounterGroup, found.Location
+    service = await _ticket_rules(session, code)
+    if service is None:
+        raise unknown_service()
+    group, location = await line_for(session, service, location_code)
+    return service, group, location
+
+
 async def take_ticket(session: AsyncSession, tenant: Tenant, service_code: str, location_code: str | None = None,
                       priority: bool = False, *, now: datetime | None = None, always_open: bool = False) -> Ticket:
     """Give the citizen the next number for a service, or raise :class:`QueueError` (then the caller
@@ -304,10 +357,7 @@ async def take_ticket(session: AsyncSession, tenant: Tenant, service_code: str, 
     Everything that needs no lock is read first; then numbering and inserting hold the line's row
     (one statement on PostgreSQL) until the caller commits, which it should do at once."""
     now = now_or_clock(now)
-    service = await _ticket_rules(session, service_code)
-    if service is None:
-        raise unknown_service()
-    group, location = await line_for(session, service, location_code)
+    service, group, location = await _ticket_line(session, service_code, location_code)
     state = await opening(session, tenant, location, now, always_open)
     if not state.open:
         raise _closed(tenant, state)
