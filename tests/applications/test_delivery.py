@@ -5,6 +5,7 @@ then the application is delivered, the address erased, and the audit log says so
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,9 +13,11 @@ from sqlalchemy import select
 from structlog.testing import capture_logs
 
 from satupintu.accounts.models import StaffAccount
+from satupintu.applications import delivery as delivery_module
 from satupintu.applications import service as applications
 from satupintu.applications.delivery import Delivery, DeliveryStatus
 from satupintu.applications.models import Application, ApplicationEvent, ApplicationStatus
+from satupintu.audit.models import AuditEntry
 from satupintu.catalogue import service as catalogue_service
 from satupintu.security import Principal
 from satupintu.tenants import service as tenants_service
@@ -116,3 +119,53 @@ def test_only_a_finished_document_and_the_regencys_fee_rule(client):
     made = client.post(_api(paid, "bangkalan"), json={"nik": NIK, "address": ADDRESS})
     assert made.status_code == 201 and made.json()["free"] is False
     assert client.post(_api(paid, "banyuwangi"), json={"nik": NIK, "address": ADDRESS}).status_code == 404
+
+
+def test_the_citizen_asks_for_delivery_on_the_proven_tracking_page(client):
+    number = _applied(client.database, offer=True)
+    waiting = _applied(client.database, done=False, offer=True)
+    no_courier = _applied(client.database, slug="bangkalan")  # Bangkalan delivers none of its services
+    page = f"/banyuwangi/lacak/{number}/data"
+    assert client.post(f"/banyuwangi/lacak/{number}/antar", data={"_csrf_token": csrf_of(client), "address": ADDRESS},
+                       follow_redirects=False).status_code == 303  # not proven yet: back to the proof
+    token = csrf_of(client)
+    for slug, each in (("banyuwangi", number), ("banyuwangi", waiting), ("bangkalan", no_courier)):
+        proven = client.post(f"/{slug}/lacak/{each}/data", data={"_csrf_token": token, "proof": "7890"},
+                             follow_redirects=False)
+        assert proven.status_code == 303
+    assert 'name="address"' not in client.get(f"/bangkalan/lacak/{no_courier}/data").text
+    assert client.post(f"/bangkalan/lacak/{no_courier}/antar", data={"_csrf_token": token, "address": ADDRESS},
+                       headers={"Accept-Language": "en"}).status_code == 409
+    later = client.get(f"/banyuwangi/lacak/{waiting}/data", headers={"Accept-Language": "en"})
+    assert "once it is done" in later.text and 'name="address"' not in later.text
+    assert client.post(f"/banyuwangi/lacak/{waiting}/antar", data={"_csrf_token": token, "address": ADDRESS},
+                       ).status_code == 409
+
+    held = client.get(page, headers={"Accept-Language": "id"})
+    assert held.status_code == 200 and 'name="address"' in held.text
+    short = client.post(f"/banyuwangi/lacak/{number}/antar", data={"_csrf_token": token, "address": "Jl. A"},
+                        headers={"Accept-Language": "id"})
+    assert short.status_code == 422 and 'aria-invalid="true"' in short.text
+    assert _state(client.database, number)[1] is None  # nothing kept
+    with capture_logs() as logged:
+        made = client.post(f"/banyuwangi/lacak/{number}/antar", data={"_csrf_token": token, "address": ADDRESS},
+                           headers={"Accept-Language": "id"}, follow_redirects=False)
+    assert made.status_code == 200 and made.headers["cache-control"] == "no-store"
+    code = re.search(r'<code class="secret">([A-Z0-9]{6})</code>', made.text).group(1)
+    assert "ditampilkan sekali ini" in made.text and "Melati" not in repr(logged) and NIK not in repr(logged)
+    _, delivery, _ = _state(client.database, number)
+    assert delivery.status == DeliveryStatus.REQUESTED and "Melati" not in delivery.address
+    assert delivery_module._code_digest(SECRET, code) == delivery.code_digest  # the code the courier will ask for
+
+    again = client.get(page, headers={"Accept-Language": "en"})
+    assert code not in again.text and "delivery requested" in again.text and "shown once" in again.text
+    assert 'name="address"' not in again.text
+    twice = client.post(f"/banyuwangi/lacak/{number}/antar", data={"_csrf_token": token, "address": ADDRESS})
+    assert twice.status_code == 409 and code not in twice.text
+
+    async def audited():
+        async with in_tenant(client.database.url, "banyuwangi") as session:
+            return (await session.scalars(select(AuditEntry).where(AuditEntry.entity == "delivery"))).all()
+    (entry,) = run(audited())
+    assert (entry.actor, entry.action, entry.entity_key) == (f"citizen:{number}", "create", number)
+    assert "Melati" not in repr([entry.before, entry.after])

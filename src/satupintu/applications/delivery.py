@@ -159,14 +159,36 @@ class Requested:
     code: str  # shown to the applicant once
 
 
-async def request(session: AsyncSession, application: Application, nik: str, address: str, *, secret_key: str,
-                  now: datetime | None = None) -> Requested:
-    """The applicant asks for their finished document to be delivered to ``address``."""
+@dataclass(frozen=True)
+class Offer:
+    """What the applicant's page says about delivery: the request made (if any), and whether one may be made."""
+
+    delivery: Delivery | None
+    may_request: bool
+    free: bool
+
+
+async def offer(session: AsyncSession, application: Application) -> Offer | None:
+    """Delivery as the applicant sees it; None when the service offers none and none was requested."""
+    existing = await of_application(session, application)
+    the_service = await session.get(TenantService, application.service_id)
+    offered = the_service is not None and the_service.delivery
+    if not offered and existing is None:
+        return None
+    may = (offered and application.status in DELIVERABLE and application.erased_at is None
+           and (existing is None or existing.status == DeliveryStatus.CANCELLED))
+    return Offer(existing, may, existing.free if existing is not None else await is_free(session))
+
+
+async def request(session: AsyncSession, application: Application, nik: str | None, address: str, *,
+                  secret_key: str, now: datetime | None = None) -> Requested:
+    """The applicant asks for their finished document to be delivered to ``address``, proving it is
+    them with their NIK; ``nik=None`` when they proved it already (the tracking page's proof)."""
     now = service._now(now)
     errors: dict[str, str] = {}
     number = "".join(c for c in (nik or "") if c.isdigit())
-    if has_control(nik or "") or not hmac.compare_digest(service.nik_digest(secret_key, number),
-                                                          application.nik_digest or ""):
+    if nik is not None and (has_control(nik) or not hmac.compare_digest(service.nik_digest(secret_key, number),
+                                                                         application.nik_digest or "")):
         errors["nik"] = _("This NIK is not the applicant's.")
     clean = " ".join((address or "").split())
     if has_control(address or ""):

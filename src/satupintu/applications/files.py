@@ -2,8 +2,9 @@
 ``/{slug}/permohonan/{number}/dokumen``; a citizen proves an application is theirs at
 ``/{slug}/lacak/{number}/data`` (tracking number + NIK or the last four digits of their mobile
 number, in a form body, never in a URL), then sees everything held about it, downloads it as JSON
-(``.../unduh``) and uploads the documents of its checklist (both in the regency's audit log, the citizen
-named by the tracking number only). Every page here carries personal data
+(``.../unduh``), uploads the documents of its checklist and, once the document is finished, asks for
+it to be delivered by courier (``.../antar``; all in the regency's audit log, the citizen named by the
+tracking number only). Every page here carries personal data
 or links to it and is sent with ``Cache-Control: no-store``; files leave storage only through
 signed links that expire (:mod:`satupintu.storage.links`).
 """
@@ -20,11 +21,11 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satupintu import config, i18n
-from satupintu.applications import documents, service
+from satupintu.applications import delivery, documents, service
 from satupintu.applications.models import Application
 from satupintu.audit import service as audit
 from satupintu.forms import Form, Invalid
-from satupintu.handlers import flash, form_and_file, found, me, submit
+from satupintu.handlers import FormData, flash, form_and_file, found, me, submit
 from satupintu.i18n import gettext as _
 from satupintu.security import rate_limit, tenant_operator
 from satupintu.storage import links
@@ -124,7 +125,9 @@ async def _held_page(request: Request, tenant: Tenant, session: AsyncSession, ap
     record = await documents.held(session, tenant, application, _settings(request).secret_key)
     return Template("applications/held.html", status_code=status, headers=NO_STORE, context=_context(
         request, tenant, application, record.status.documents, record=record, service_name=record.service.name_en if i18n.current_locale.get() == "en" and record.service.name_en else record.service.name_id,
-        event_labels=service.EVENT_LABELS, **context))
+        event_labels=service.EVENT_LABELS, delivery=await delivery.offer(session, application),
+        delivery_names=delivery.STATUS_NAMES, address_limits=(delivery.MIN_ADDRESS, delivery.MAX_ADDRESS),
+        **context))
 
 
 def _proven(request: Request, application: Application) -> bool:
@@ -192,4 +195,28 @@ async def citizen_upload(request: Request, tenant: Tenant, db_session: AsyncSess
     return Redirect(_data_path(tenant, application), status_code=303)
 
 
-citizen_handlers = [held_page, prove, held_download, citizen_upload]
+@post("/{slug:str}/lacak/{tracking_number:str}/antar", name="applications:citizen-delivery",
+      dependencies={"tenant": provide_tenant}, status_code=200)
+async def citizen_delivery(request: Request, tenant: Tenant, db_session: AsyncSession, tracking_number: str,
+                           data: FormData) -> Template | Redirect:
+    """Ask for the finished document to be delivered (the address in the form body only); the answer
+    is the page itself with the hand-over code, shown this once and kept nowhere in clear."""
+    application = await _citizen_application(db_session, tracking_number)
+    if not _proven(request, application):
+        return Redirect(_data_path(tenant, application), status_code=303)
+    form = Form(data)
+    address = form.text("address", max_length=delivery.MAX_ADDRESS * 2)
+    try:
+        form.check()
+        made = await delivery.request(db_session, application, None, address, secret_key=_settings(request).secret_key)
+    except Invalid as exc:
+        return await _held_page(request, tenant, db_session, application, 422, errors=exc.errors,
+                                values={"address": address})
+    except service.Refused as exc:
+        return await _held_page(request, tenant, db_session, application, exc.status, errors={"address": str(exc)})
+    await audit.record(db_session, audit.citizen(application.tracking_number), "create", "delivery",
+                       application.tracking_number, None, {"status": made.delivery.status.value})
+    return await _held_page(request, tenant, db_session, application, handover_code=made.code)
+
+
+citizen_handlers = [held_page, prove, held_download, citizen_upload, citizen_delivery]
