@@ -67,6 +67,7 @@ async def test_a_hanging_broker_times_out_as_degraded(database, hanging, monkeyp
     monkeypatch.setattr(routes, "READY_TIMEOUT", 0.2)
     async with serving(database) as client:
         answer = await client.get("/readyz")
+        hanging.released.set()  # the app's shutdown waits for the ping's thread: let it end now
     assert hanging.entered.is_set()
     assert answer.status_code == 200
     assert answer.json() == {"status": "degraded", "checks": {"database": "ok", "broker": "error: timeout"}}

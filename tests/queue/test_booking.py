@@ -19,6 +19,7 @@ from satupintu.queue import booking as bookings
 from satupintu.queue import service as queue
 from satupintu.queue.models import Booking, BookingStatus, CounterGroup, QueueSettings, Ticket
 from satupintu.tenants.models import Tenant, TimeZone
+from tests import processes
 from tests.conftest import csrf_of, run, sign_in
 from tests.queue.conftest import MONDAY_10, WIB, first_service, in_tenant
 
@@ -473,8 +474,6 @@ async def _same(value):  # noqa: ANN001, ANN202
 
 def test_processes_booking_one_slot_at_once_never_overfill_it(database):
     """Separate processes (as web pods would) book one slot together: exactly its capacity succeed."""
-    import multiprocessing
-
     code = _service(database)
     start = "2027-03-02T09:00:00+07:00"
 
@@ -484,16 +483,10 @@ def test_processes_booking_one_slot_at_once_never_overfill_it(database):
 
     places = run(in_tenant(database.url, "banyuwangi", capacity))
     assert places < PROCESSES * ATTEMPTS
-    context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(PROCESSES), context.Queue()
-    workers = [context.Process(target=_book_many, args=(database.url, code, start, barrier, results))
-               for _ in range(PROCESSES)]
-    for worker in workers:
-        worker.start()
-    outcomes = [outcome for _ in workers for outcome in results.get(timeout=300)]
-    for worker in workers:
-        worker.join(timeout=60)
-        assert worker.exitcode == 0
+    made = processes.context()
+    barrier = made.Barrier(PROCESSES)
+    outcomes = [outcome for batch in processes.gather(made, _book_many, [(database.url, code, start, barrier)] * PROCESSES,
+                                                      made.Queue()) for outcome in batch]
     codes = [o for o in outcomes if o != "slot_full"]
     assert len(codes) == places == len(set(codes)) and outcomes.count("slot_full") == PROCESSES * ATTEMPTS - places
 

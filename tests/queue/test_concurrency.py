@@ -8,13 +8,13 @@ workers or pods would be; on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 from datetime import datetime
 
 from sqlalchemy import select
 
 from satupintu.catalogue.models import TenantService
 from satupintu.queue.models import ServiceQueueRule, Ticket
+from tests import processes
 from tests.conftest import run
 from tests.queue.conftest import WIB, first_service, in_tenant, staff_line
 
@@ -69,16 +69,9 @@ async def _services(session, _tenant) -> tuple[str, str]:  # noqa: ANN001
 
 def test_eight_processes_take_unique_gap_free_numbers_and_exactly_a_quota(database):
     code, limited = run(in_tenant(database.url, "banyuwangi", _services))
-    context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(PROCESSES), context.Queue()
-    workers = [context.Process(target=_take_many, args=(database.url, code, limited, barrier, results))
-               for _ in range(PROCESSES)]
-    for worker in workers:
-        worker.start()
-    outcomes = [results.get(timeout=300) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=60)
-        assert worker.exitcode == 0
+    made = processes.context()
+    barrier = made.Barrier(PROCESSES)
+    outcomes = processes.gather(made, _take_many, [(database.url, code, limited, barrier)] * PROCESSES, made.Queue())
     given = [number for numbers, within, _refused in outcomes for number in [*numbers, *within]]
 
     async def stored(session, _tenant):
@@ -138,16 +131,11 @@ async def _identity(value):  # noqa: ANN001, ANN202
 
 def test_thirty_operators_calling_at_once_never_get_the_same_ticket(database):
     counters = run(in_tenant(database.url, "banyuwangi", _staff_thirty_counters))
-    context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(OPERATOR_PROCESSES), context.Queue()
+    made = processes.context()
+    barrier = made.Barrier(OPERATOR_PROCESSES)
     chunks = [counters[i::OPERATOR_PROCESSES] for i in range(OPERATOR_PROCESSES)]
-    workers = [context.Process(target=_call_at_once, args=(database.url, chunk, barrier, results)) for chunk in chunks]
-    for worker in workers:
-        worker.start()
-    calls = [call for _ in workers for call in results.get(timeout=300)]
-    for worker in workers:
-        worker.join(timeout=60)
-        assert worker.exitcode == 0
+    calls = [call for outcome in processes.gather(made, _call_at_once, [(database.url, chunk, barrier) for chunk in chunks],
+                                                  made.Queue()) for call in outcome]
 
     async def stored(session, _tenant):
         return (await session.execute(select(Ticket.id, Ticket.counter_id, Ticket.number, Ticket.status)
