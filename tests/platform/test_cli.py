@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).parents[2]
 
@@ -26,10 +28,16 @@ def sqlite_env(tmp_path) -> dict[str, str]:
             "SATUPINTU_BROKER_URL": "memory://"}
 
 
-def test_users_create(sqlite_env):
-    _cli("db", "upgrade", env=sqlite_env)
-    _cli("tenants", "load", "banyuwangi", env=sqlite_env)
-    env = {**sqlite_env, "SATUPINTU_NEW_PASSWORD": "kata-sandi-panjang-1"}
+@pytest.fixture
+def loaded_env(sqlite_env, templates, tmp_path) -> dict[str, str]:
+    """A database already migrated and loaded with the four regencies (a copy of the tests' template):
+    what `db upgrade` and `tenants load` make, which test_db_upgrade_tenants_load_and_list runs itself."""
+    shutil.copy(make_url(templates["sqlite"].url).database, tmp_path / "cli.db")
+    return sqlite_env
+
+
+def test_users_create(loaded_env):
+    env = {**loaded_env, "SATUPINTU_NEW_PASSWORD": "kata-sandi-panjang-1"}
     made = _cli("users", "create", "--email", "Kepala@Banyuwangi.go.id", "--name", "Kepala MPP", "--role",
                 "tenant_admin", "--tenant", "banyuwangi", env=env)
     assert made.returncode == 0 and "created tenant_admin kepala@banyuwangi.go.id in banyuwangi" in made.stdout
@@ -37,7 +45,7 @@ def test_users_create(sqlite_env):
                  "--tenant", "banyuwangi", env=env)
     assert again.returncode != 0 and "sudah ada" in again.stderr
     short = _cli("users", "create", "--email", "a@b.go.id", "--name", "A", "--role", "ministry_viewer",
-                 env={**sqlite_env, "SATUPINTU_NEW_PASSWORD": "pendek"})
+                 env={**loaded_env, "SATUPINTU_NEW_PASSWORD": "pendek"})
     assert short.returncode != 0 and "paling sedikit 10" in short.stderr
     wrong = _cli("users", "create", "--email", "a@b.go.id", "--name", "A", "--role", "operator", env=env)
     assert wrong.returncode != 0 and "--tenant is required" in wrong.stderr
@@ -63,9 +71,8 @@ def test_db_upgrade_tenants_load_and_list(sqlite_env):
     (["worker"], {"SATUPINTU_BROKER_URL": "memory://"}, "already runs its workers"),
     (["db", "create-role"], {}, "create-role is for PostgreSQL"),
 ])
-def test_bad_input_is_a_clear_message_and_a_non_zero_exit(sqlite_env, args, env, message):
-    _cli("db", "upgrade", env=sqlite_env)
-    result = _cli(*args, env={**sqlite_env, **env})
+def test_bad_input_is_a_clear_message_and_a_non_zero_exit(loaded_env, args, env, message):
+    result = _cli(*args, env={**loaded_env, **env})
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr
