@@ -96,6 +96,9 @@ class Process:
                                           cwd=ROOT, start_new_session=True)
         return self
 
+    def tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
+
     def send(self, sig: int = signal.SIGTERM) -> None:
         if self.popen and self.popen.poll() is None:
             # the whole process group: runuser does not pass every signal on to PostgreSQL
@@ -205,8 +208,20 @@ class Cluster:
             self.spawn(f"worker{number}", "worker", "--threads", "2")
 
     def wait_for_app(self) -> None:
-        for url in self.webs:
-            wait_for(f"{url}/healthz", lambda url=url: healthy(url))
+        """Wait until every web answers; a web that exits meanwhile fails at once, and a timeout (a
+        loaded CI machine can take long to import the app) says what the process logged."""
+        for number, url in enumerate(self.webs, 1):
+            web = self.processes[f"web{number}"]
+
+            def up(url: str = url, web: Process = web) -> bool:
+                if web.popen is not None and web.popen.poll() is not None:
+                    raise ClusterError(f"{web.name} exited with {web.popen.returncode}:\n{web.tail()}")
+                return healthy(url)
+
+            try:
+                wait_for(f"{url}/healthz", up, seconds=120)
+            except ClusterError as error:
+                raise ClusterError(f"{error}\n{web.name}'s log ends:\n{web.tail()}") from None
 
     def stop(self, after_apps: Callable[[], None] | None = None) -> None:
         """Stop the app's processes, then the services (while ``after_apps`` runs, if given)."""
