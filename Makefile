@@ -42,7 +42,7 @@ bench: install
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/ministry.py
-	$(BIN)/python bench/tickets.py
+	$(BIN)/python bench/queue.py
 	$(BIN)/python bench/load.py
 
 clean:

@@ -31,6 +31,13 @@ BENCH_LOAD_CONNECTIONS per client process (default 12), BENCH_LOAD_REGENCIES (de
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path, where bench/queue.py would hide the
+# standard library's queue module (asyncio and multiprocessing need it): the folder is taken off first.
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import asyncio
 import gzip
 import itertools
@@ -41,18 +48,15 @@ import os
 import random
 import re
 import resource
-import sys
 import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 

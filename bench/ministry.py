@@ -14,6 +14,13 @@ postgresql://postgres@127.0.0.1:5432/postgres; BENCH_PAGE_REQUESTS, default 30 p
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path, where bench/queue.py would hide the
+# standard library's queue module (asyncio and multiprocessing need it): the folder is taken off first.
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import asyncio
 import os
 import random
@@ -21,10 +28,8 @@ import re
 import shutil
 import statistics
 import subprocess
-import sys
 import time
 from datetime import date
-from pathlib import Path
 
 import asyncpg
 import httpx

@@ -30,16 +30,21 @@ BENCH_ROUNDS, default 2; BENCH_CONNECTIONS, default 16; SATUPINTU_BENCH_POSTGRES
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path, where bench/queue.py would hide the
+# standard library's queue module (asyncio and multiprocessing need it): the folder is taken off first.
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import asyncio
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 import asyncpg
 import httpx

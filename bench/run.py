@@ -10,6 +10,13 @@ Usage: ``make bench`` (SATUPINTU_BENCH_POSTGRES_URL, default postgresql://postgr
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path, where bench/queue.py would hide the
+# standard library's queue module (asyncio and multiprocessing need it): the folder is taken off first.
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import asyncio
 import contextlib
 import csv
@@ -19,10 +26,8 @@ import shutil
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 import asyncpg
 import httpx

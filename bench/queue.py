@@ -11,7 +11,7 @@
 2. 30 operators (3 processes x 10 connections) call next at the same moment, repeatedly, on a line
    of 30 staffed counters: p50/p99 of one "call next", and whether any ticket was called twice.
 
-Usage: ``.venv/bin/python bench/tickets.py`` (SATUPINTU_BENCH_POSTGRES_URL as for bench/run.py).
+Usage: ``.venv/bin/python bench/queue.py`` (SATUPINTU_BENCH_POSTGRES_URL as for bench/run.py).
 """
 
 from __future__ import annotations
