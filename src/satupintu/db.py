@@ -432,6 +432,8 @@ class _Shape:
     raw_sql: tuple[str, ...]
     references: tuple[tuple[str, bool], ...]
     insert_select_problems: tuple[str, ...]
+    nested_writes: tuple[UpdateBase, ...]  # INSERT/UPDATE/DELETE inside it: a CTE, from_statement()
+    reads: bool  # it holds a SELECT (a subquery in VALUES, SET, WHERE or RETURNING, a CTE)
 
 
 _shapes: weakref.WeakKeyDictionary[Any, _Shape] = weakref.WeakKeyDictionary()
@@ -445,9 +447,17 @@ def _shape(statement: Any) -> _Shape:
     elements = list(visitors.iterate(statement))  # one walk of the statement serves every check
     shape = _Shape(tables, tuple(_raw_text(elements)), tuple(_references(elements)),
                    _insert_select_problems(statement) if isinstance(statement, Insert) and statement.select is not None
-                   else ())
+                   else (),
+                   tuple(e for e in elements if isinstance(e, UpdateBase) and e is not statement),
+                   any(isinstance(e, Select) for e in elements))
     _shapes[statement] = shape
     return shape
+
+
+def _refuse_upsert(statement: Insert) -> None:
+    if getattr(getattr(statement, "_post_values_clause", None), "update_values_to_set", None):
+        raise UnfilteredStatement("ON CONFLICT DO UPDATE could change another tenant's conflicting row; "
+                                  "use DO NOTHING, then select and update")
 
 
 def _guard_insert(state: ORMExecuteState, tenant_id: int, shape: _Shape) -> None:
@@ -455,9 +465,7 @@ def _guard_insert(state: ORMExecuteState, tenant_id: int, shape: _Shape) -> None
     if statement.select is not None:
         _guard_insert_select(state, tenant_id, shape.insert_select_problems)
         return
-    if getattr(getattr(statement, "_post_values_clause", None), "update_values_to_set", None):
-        raise UnfilteredStatement("ON CONFLICT DO UPDATE could change another tenant's conflicting row; "
-                                  "use DO NOTHING, then select and update")
+    _refuse_upsert(statement)
     multi = _multi_rows(statement)
     given = _tenant_values([*_statement_rows(state), *multi])
     if any(value != tenant_id for value in given):
@@ -471,6 +479,32 @@ def _guard_insert(state: ORMExecuteState, tenant_id: int, shape: _Shape) -> None
             state.parameters = [{**row, "tenant_id": tenant_id} for row in params]
         else:
             state.statement = statement.values(tenant_id=tenant_id)
+    if shape.reads or shape.nested_writes:
+        state.statement = _filtered(state.statement, tenant_id)
+
+
+def _guard_nested_writes(state: ORMExecuteState, tenant_id: int, shape: _Shape) -> None:
+    """An INSERT, UPDATE or DELETE inside another statement (``select(Model).from_statement(...)``, a
+    CTE) is not stamped by the guard: an INSERT there names ``tenant_id``, the bound tenant as a plain
+    value, on every row; neither it nor an UPDATE there writes another tenant's id, even through a
+    parameter named ``tenant_id``. Their WHERE, VALUES and RETURNING are filtered with the statement
+    around them."""
+    params = state.parameters if isinstance(state.parameters, dict) else {}
+    for write in shape.nested_writes:
+        table = _table_of(write.table)
+        if table is None or table.name not in _tenant_tables():
+            continue
+        rows = _multi_rows(write) or ([dict(write._values)] if getattr(write, "_values", None) else [])
+        given = _tenant_values(rows)
+        if isinstance(write, Insert):
+            if write.select is not None:
+                raise UnfilteredStatement("INSERT ... SELECT of tenant-owned rows runs on its own, not inside "
+                                          "another statement")
+            _refuse_upsert(write)
+            if not rows or len(given) != len(rows):
+                raise UnfilteredStatement("an INSERT inside another statement names tenant_id on every row")
+        if any(value != tenant_id for value in [*given, *_tenant_values([params])]):
+            raise CrossTenantWrite(f"refusing to write rows of another tenant from tenant {tenant_id}")
 
 
 @event.listens_for(TenantSession, "do_orm_execute")
@@ -483,7 +517,10 @@ def _guard_statement(state: ORMExecuteState) -> None:
     - with no tenant bound, a statement touching a tenant-owned model raises ``TenantNotBound``;
     - bound to a tenant, SELECT, UPDATE and DELETE get ``tenant_id = :tenant`` through
       ``with_loader_criteria`` (subqueries, joins and aliases too), INSERT is stamped, and writing
-      another tenant's id (INSERT, or UPDATE ... SET tenant_id) raises ``CrossTenantWrite``.
+      another tenant's id (INSERT, or UPDATE ... SET tenant_id) raises ``CrossTenantWrite``;
+    - subqueries anywhere in a write (VALUES, SET, WHERE, RETURNING, CTEs) are filtered too, and an
+      INSERT, UPDATE or DELETE inside another statement (``from_statement()``, a CTE) is checked by
+      :func:`_guard_nested_writes`.
     """
     tenant_id = state.session.info.get("tenant_id")
     statement = state.statement = _guard_tenants_row(state.statement, tenant_id)
@@ -508,6 +545,8 @@ def _guard_statement(state: ORMExecuteState) -> None:
         return
     if tenant_id is None:
         raise TenantNotBound("this session is bound to no tenant; use tenant_session() or bind_tenant()")
+    if shape.nested_writes:
+        _guard_nested_writes(state, tenant_id, shape)
     if isinstance(statement, Insert):
         _guard_insert(state, tenant_id, shape)
         return

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from satupintu.agencies.models import Agency, Holiday, Location
 from satupintu.db import (ALL_TENANTS, RAW_SQL, Base, CrossTenantWrite, TenantGuardError, TenantNotBound, TenantOwned,
-                          UnfilteredStatement, make_engine, make_sessionmaker, tenant_session)
+                          UnfilteredStatement, make_engine, make_sessionmaker, tenant_session, utcnow)
 from satupintu.tenants.models import Tenant
 from tests.conftest import run
 
@@ -444,3 +444,91 @@ def test_insert_select_of_another_tenant_or_reading_what_the_filter_cannot_reach
         raw = Agency.__table__
         attempt(_copy_agencies(a, select(raw.c.key, raw.c.name, raw.c.kind, raw.c.short).subquery()))
     assert _counts_per_tenant(database) == before
+
+
+def _b_agency_keys(b):
+    """The largest agency key of tenant ``b``, read by a subquery that names ``b`` outright: with the
+    filter it finds nothing (tenant_id = a AND tenant_id = b), so it falls back to 'tersaring'."""
+    return func.coalesce(select(func.max(Agency.key)).where(Agency.tenant_id == b).scalar_subquery(), "tersaring")
+
+
+def test_subqueries_in_dml_values_and_where_are_filtered(database):
+    """A subquery in an INSERT's VALUES, an UPDATE's SET or a DML WHERE reads only the bound tenant. On
+    PostgreSQL as the owner (a superuser: row-level security does not apply), so the ORM guard is
+    all that stands between the tenants."""
+    a, b = _foreign_pair(database)
+    url = database.owner_url
+    before = _counts_per_tenant(database)
+
+    async def holidays(session):
+        return sorted((await session.scalars(select(Holiday.name))).all())
+
+    a_holidays, b_holidays = run(_in_tenant(url, a, holidays)), run(_in_tenant(url, b, holidays))
+    assert a_holidays and b_holidays
+
+    async def work(session):
+        returned = await session.scalar(insert(Agency).values(
+            key="dari-subkueri", name="Dari subkueri", kind="opd", short=_b_agency_keys(b))
+            .returning(_b_agency_keys(b)))
+        assert returned == "tersaring"
+        await session.execute(update(Holiday).values(name=_b_agency_keys(b)))
+        await session.execute(delete(Holiday).where(
+            select(func.count()).select_from(Agency).where(Agency.tenant_id == b).scalar_subquery() > 0))
+        return (await session.scalars(select(Agency.short).where(Agency.key == "dari-subkueri"))).one()
+
+    assert run(_in_tenant(url, a, work)) == "tersaring"
+    assert run(_in_tenant(url, a, holidays)) == ["tersaring"] * len(a_holidays)
+    assert run(_in_tenant(url, b, holidays)) == b_holidays
+    after = _counts_per_tenant(database)
+    assert after[a] == before[a] + 1
+    assert {t: n for t, n in after.items() if t != a} == {t: n for t, n in before.items() if t != a}
+
+
+def test_dml_inside_a_select_is_checked_like_dml(database):
+    """``select(Model).from_statement(insert/update/delete ... RETURNING)``, and (PostgreSQL) a CTE that
+    writes: an INSERT there must name the bound tenant (it is not stamped), its subqueries are filtered,
+    and an UPDATE or DELETE touches only the bound tenant. As the owner, like the test above."""
+    a, b = _foreign_pair(database)
+    url = database.owner_url
+    before = _counts_per_tenant(database)
+
+    async def holidays(session):
+        return sorted((await session.scalars(select(Holiday.name))).all())
+
+    b_holidays = run(_in_tenant(url, b, holidays))
+
+    def attempt(statement):
+        async def work(session):
+            return (await session.execute(statement)).all()
+        return run(_in_tenant(url, a, work))
+
+    foreign = dict(key="penyusup", name="Bukan milik A", kind="opd", tenant_id=b)
+    with pytest.raises(CrossTenantWrite):
+        attempt(select(Agency).from_statement(insert(Agency).values(**foreign).returning(Agency)))
+    with pytest.raises(CrossTenantWrite):
+        attempt(select(Holiday).from_statement(update(Holiday).values(tenant_id=b).returning(Holiday)))
+    revision = run(_in_tenant(url, None, lambda session: session.scalar(select(Tenant.revision).where(Tenant.id == a))))
+    renamed = attempt(select(Holiday).from_statement(update(Holiday).values(name="diubah").returning(Holiday)))
+    assert renamed and {h.tenant_id for (h,) in renamed} == {a}
+    assert run(_in_tenant(url, None, lambda session: session.scalar(
+        select(Tenant.revision).where(Tenant.id == a)))) == revision + 1, "a write bumps the page-cache revision"
+    with pytest.raises(UnfilteredStatement, match="names tenant_id"):
+        attempt(select(Agency).from_statement(
+            insert(Agency).values(key="tanpa-tenant", name="Tanpa tenant", kind="opd").returning(Agency)))
+    own = attempt(select(Agency).from_statement(insert(Agency).values(
+        key="milik-a", name="Milik A", kind="opd", tenant_id=a, short=_b_agency_keys(b)).returning(Agency)))
+    assert [(h.tenant_id, h.short) for (h,) in own] == [(a, "tersaring")]
+    deleted = attempt(select(Holiday).from_statement(delete(Holiday).returning(Holiday)))
+    assert deleted and {h.tenant_id for (h,) in deleted} == {a}
+    if database.backend == "postgresql":
+        with pytest.raises(CrossTenantWrite):
+            written = insert(Agency).values(**foreign).returning(Agency.id).cte("written")
+            attempt(select(written.c.id))
+        emptied = delete(Holiday).returning(Holiday.id).cte("emptied")
+        now = utcnow()  # SQLAlchemy leaves Python-side defaults out of an INSERT carrying a CTE
+        attempt(insert(Agency).values(key="dengan-cte", name="Dengan CTE", kind="opd", short="", created_at=now,
+                                      updated_at=now).add_cte(emptied).returning(Agency.id))
+    assert run(_in_tenant(url, b, holidays)) == b_holidays
+    after = _counts_per_tenant(database)
+    assert after[a] == before[a] + (2 if database.backend == "postgresql" else 1)
+    assert {t: n for t, n in after.items() if t != a} == {t: n for t, n in before.items() if t != a}
