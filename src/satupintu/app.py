@@ -134,6 +134,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         csrf_config=csrf,
         template_config=TemplateConfig(instance=jinja),
         exception_handlers=web.EXCEPTION_HANDLERS,
+        before_request=web.remember_request,
+        after_request=web.commit_before_answering(db_config.session_scope_key),
         lifespan=[worker_lifespan],
         request_max_body_size=settings.max_body_bytes,
         compression_config=CompressionConfig(backend="gzip", minimum_size=800, gzip_compress_level=6),

@@ -9,11 +9,13 @@ import re
 import os
 import socket
 import time
+from contextvars import ContextVar
 from urllib.parse import quote, unquote_plus, urlsplit
 from pathlib import Path
 from typing import Any
 
 import structlog
+from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import MediaType, Request, Response, get
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
@@ -180,6 +182,41 @@ def request_context(app, *, production: bool = False):  # noqa: ANN001, ANN201 -
             structlog.contextvars.clear_contextvars()
 
     return middleware
+
+
+_REQUEST: ContextVar[Request | None] = ContextVar("satupintu_request", default=None)
+
+
+async def remember_request(request: Request) -> None:
+    """``before_request``: the request whose unit of work :func:`commit_before_answering` commits."""
+    _REQUEST.set(request)
+
+
+def commit_before_answering(session_scope_key: str) -> Any:
+    """An ``after_request`` hook that commits the request's database session before its answer goes
+    out, for answers that commit (2xx and redirects). A commit that fails is then answered as the
+    failure it is (the error handlers: 503 when the database is out of reach, else 500, logged) and
+    never as the success the handler prepared: advanced-alchemy's before-send handler, which still
+    closes the session and rolls back every other answer, commits only once the status is fixed and
+    logs a failed commit at debug level only."""
+
+    async def commit(response: Response) -> Response:
+        request = _REQUEST.get()
+        if request is None:
+            return response
+        status = response.status_code or request.route_handler.status_code  # the handler's default when unset
+        if not 200 <= status < 400:
+            return response
+        session = get_aa_scope_state(request.scope, session_scope_key)
+        if session is not None and session.in_transaction():
+            try:
+                await session.commit()
+            except Exception:
+                await session.rollback()
+                raise
+        return response
+
+    return commit
 
 
 CSRF_COOKIE = "satupintu_csrf"
