@@ -117,7 +117,7 @@ def test_a_replaced_file_is_deleted_only_after_the_commit(database, backend: Bac
         event.listen(TenantSession, "after_flush", note_the_replacement)
         event.listen(TenantSession, "before_commit", fail_the_replacement)
         try:
-            upload(client, path, PNG, "ktp.png", "image/png")
+            assert upload(client, path, PNG, "ktp.png", "image/png").status_code == 500, "never a success"
         finally:
             event.remove(TenantSession, "before_commit", fail_the_replacement)
             event.remove(TenantSession, "after_flush", note_the_replacement)
