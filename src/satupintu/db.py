@@ -525,6 +525,10 @@ def _guard_statement(state: ORMExecuteState) -> None:
     tenant_id = state.session.info.get("tenant_id")
     statement = state.statement = _guard_tenants_row(state.statement, tenant_id)
     shape = _shape(statement)
+    if any(not isinstance(write, Insert) and getattr(_table_of(write.table), "name", None) == TENANTS
+           for write in shape.nested_writes):
+        raise TenantGuardError("a regency's row changes only through update(Tenant) on its own, not inside "
+                               "another statement")
     if _reason(state, RAW_SQL) is None:
         for sql in shape.raw_sql:
             if tenant_id is not None or _names_tenant_table(sql):

@@ -520,6 +520,9 @@ def test_dml_inside_a_select_is_checked_like_dml(database):
     assert [(h.tenant_id, h.short) for (h,) in own] == [(a, "tersaring")]
     deleted = attempt(select(Holiday).from_statement(delete(Holiday).returning(Holiday)))
     assert deleted and {h.tenant_id for (h,) in deleted} == {a}
+    for write in (update(Tenant).values(name="Semua diganti"), delete(Tenant)):
+        with pytest.raises(TenantGuardError, match="on its own"):
+            attempt(select(Tenant).from_statement(write.returning(Tenant)))
     if database.backend == "postgresql":
         with pytest.raises(CrossTenantWrite):
             written = insert(Agency).values(**foreign).returning(Agency.id).cte("written")
