@@ -156,7 +156,7 @@ async def api_services(request: Request, tenant: Tenant, db_session: AsyncSessio
         following = None
         if number * size < len(findings):
             query = urlencode({**dict(request.query_params), "halaman": number + 1})
-            following = f"{str(request.base_url).rstrip('/')}{request.url.path}?{query}"
+            following = absolute_url(request, f"{request.url.path}?{query}")
         return ServicePage([_out(row, names, scores[row.code]) for row in rows], len(findings), number, size,
                            following)
 
