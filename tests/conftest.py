@@ -463,6 +463,19 @@ def smtp() -> Iterator[Inbox]:
     controller.stop()
 
 
+def smtp_settings(database: Database, smtp: Inbox, *, sender: str = "mpp@banyuwangi.test", port: int | None = None):
+    """The app's settings with e-mail going out through the local SMTP server ``smtp`` (or ``port``)."""
+    return database.settings(SATUPINTU_SMTP_HOST="127.0.0.1", SATUPINTU_SMTP_PORT=str(port or smtp.port),
+                             SATUPINTU_SMTP_SECURITY="none", SATUPINTU_SMTP_FROM=sender)
+
+
+def capture_sends(monkeypatch: pytest.MonkeyPatch, actor) -> list[tuple]:  # noqa: ANN001 - a Dramatiq actor
+    """The jobs the code queues on ``actor`` (not run): the arguments of each."""
+    sent: list[tuple] = []
+    monkeypatch.setattr(actor, "send", lambda *args: sent.append(args))
+    return sent
+
+
 @pytest.fixture
 def people(database: Database) -> dict[str, str]:
     """One admin and one operator in Banyuwangi and in Bangkalan, a ministry viewer, a platform admin."""

@@ -16,7 +16,7 @@ from satupintu.applications import notifications, tasks
 from satupintu.applications.models import ApplicationEvent
 from satupintu.db import make_engine, make_sessionmaker
 from tests.applications.conftest import FEMALE, FRIDAY_9, MALE, prepare_service
-from tests.conftest import csrf_of, in_tenant, run, sign_in
+from tests.conftest import capture_sends, csrf_of, in_tenant, run, sign_in, smtp_settings
 
 API = "/api/v1/tenants/banyuwangi/applications"
 
@@ -24,14 +24,11 @@ API = "/api/v1/tenants/banyuwangi/applications"
 @pytest.fixture
 def queued(monkeypatch):
     """The jobs the requests queue (not run): (tenant_id, event_id) per job."""
-    sent: list[tuple[int, int]] = []
-    monkeypatch.setattr(tasks.notify_event, "send", lambda *args: sent.append(args))
-    return sent
+    return capture_sends(monkeypatch, tasks.notify_event)
 
 
 def _smtp_settings(client, smtp, port: int | None = None):
-    return client.database.settings(SATUPINTU_SMTP_HOST="127.0.0.1", SATUPINTU_SMTP_PORT=str(port or smtp.port),
-                                    SATUPINTU_SMTP_SECURITY="none", SATUPINTU_SMTP_FROM="mpp@banyuwangi.test")
+    return smtp_settings(client.database, smtp, port=port)
 
 
 def _send(client, settings, tenant_id: int, event_id: int, notifier=None) -> int:

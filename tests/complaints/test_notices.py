@@ -19,7 +19,7 @@ from satupintu.db import make_engine, make_sessionmaker
 from satupintu.queue.service import as_utc
 from tests.complaints.conftest import complain, in_tenant, sweep
 from tests.complaints.test_escalation import MONDAY_9_WIB, _a_service
-from tests.conftest import csrf_of, run, sign_in
+from tests.conftest import capture_sends, csrf_of, run, sign_in, smtp_settings
 
 REGENT = "bupati@banyuwangikab.go.id"
 SEEDED_ADMIN = "kepala@banyuwangi.test"  # the template's admin of each regency (tests/conftest.py)
@@ -29,14 +29,11 @@ CITIZEN = "warga.pelapor@contoh.id"
 @pytest.fixture
 def queued(monkeypatch):
     """The notice jobs the escalations queued after their commits (not run): (tenant id, event id) each."""
-    sent: list[tuple[int, int]] = []
-    monkeypatch.setattr(tasks.notify_escalation, "send", lambda *args: sent.append(args))
-    return sent
+    return capture_sends(monkeypatch, tasks.notify_escalation)
 
 
 def _settings(client, smtp):
-    return client.database.settings(SATUPINTU_SMTP_HOST="127.0.0.1", SATUPINTU_SMTP_PORT=str(smtp.port),
-                                    SATUPINTU_SMTP_SECURITY="none", SATUPINTU_SMTP_FROM="mpp@banyuwangi.test")
+    return smtp_settings(client.database, smtp)
 
 
 def _deliver(client, settings, tenant_id: int, event_id: int) -> int:

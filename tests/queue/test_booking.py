@@ -20,7 +20,7 @@ from satupintu.queue import service as queue
 from satupintu.queue.models import Booking, BookingStatus, CounterGroup, QueueSettings, Ticket
 from satupintu.tenants.models import Tenant, TimeZone
 from tests import processes
-from tests.conftest import csrf_of, run, sign_in
+from tests.conftest import csrf_of, run, sign_in, smtp_settings
 from tests.queue.conftest import MONDAY_10, WIB, first_service, in_tenant
 
 API = "/api/v1/tenants/banyuwangi/queue"
@@ -382,61 +382,17 @@ def test_the_booking_day_rolls_over_in_the_regencys_time_zone(database, zone, of
 
 
 
-class SmtpSink:
-    """A minimal SMTP server on a free local port that keeps what it receives."""
-
-    def __init__(self) -> None:
-        import socketserver
-        import threading
-
-        received: list[str] = []
-        self.received = received
-
-        class Handler(socketserver.StreamRequestHandler):
-            def handle(self) -> None:
-                self.wfile.write(b"220 sink\r\n")
-                while line := self.rfile.readline():
-                    verb = line[:4].upper()
-                    if verb in (b"EHLO", b"HELO"):
-                        self.wfile.write(b"250 sink\r\n")
-                    elif verb == b"DATA":
-                        self.wfile.write(b"354 go on\r\n")
-                        data = b""
-                        while not data.endswith(b"\r\n.\r\n"):
-                            data += self.rfile.readline()
-                        received.append(data.decode("utf-8", "replace"))
-                        self.wfile.write(b"250 kept\r\n")
-                    elif verb == b"QUIT":
-                        self.wfile.write(b"221 bye\r\n")
-                        return
-                    else:
-                        self.wfile.write(b"250 ok\r\n")
-
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def test_the_scheduled_job_e_mails_the_reminder_over_smtp(client, clock):
+def test_the_scheduled_job_e_mails_the_reminder_over_smtp(client, clock, smtp):
     from satupintu.benchmarks import schedule
 
     code = _service(client.database)
     made = _book(client, code, "2027-03-02T10:30:00", email="warga@contoh.id").json()
-    sink = SmtpSink()
-    try:
-        settings = client.database.settings(SATUPINTU_SMTP_HOST="127.0.0.1", SATUPINTU_SMTP_PORT=str(sink.port),
-                                            SATUPINTU_SMTP_SECURITY="none", SATUPINTU_SMTP_FROM="mpp@banyuwangikab.go.id")
-        job = next(job for job in schedule.jobs(settings) if job.id == "queue-bookings")
-        clock(MONDAY_10 + timedelta(minutes=31))
-        job.run()
-        job.run()
-    finally:
-        sink.close()
-    (mail,) = sink.received
+    settings = smtp_settings(client.database, smtp, sender="mpp@banyuwangikab.go.id")
+    job = next(job for job in schedule.jobs(settings) if job.id == "queue-bookings")
+    clock(MONDAY_10 + timedelta(minutes=31))
+    job.run()
+    job.run()
+    (mail,) = [message.as_string() for _recipients, message in smtp.messages]
     assert "To: warga@contoh.id" in mail and "From: mpp@banyuwangikab.go.id" in mail
     assert "Pengingat: reservasi Anda di MPP" in mail and made["code"] in mail
     assert _booking(client.database, made["id"]).reminder_sent_at is not None

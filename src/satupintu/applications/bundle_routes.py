@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from satupintu import i18n
 from satupintu.applications import bundles
 from satupintu.applications.models import Channel
+from satupintu.applications.schemas import ApplicantIn
 from satupintu.applications.routes import staff_here, submitter_of
 from satupintu.forms import Invalid
 from satupintu.i18n import gettext as _
@@ -29,13 +30,6 @@ from satupintu.web import absolute_url
 TENANT = {"tenant": provide_tenant}
 bundle_rate_limit = rate_limit("bundle", "hour", 20, exempt=lambda c: staff_here(c) is not None)
 """A citizen's bundles per client address and hour; staff submitting for families are not counted."""
-
-
-class ApplicantIn(Struct, forbid_unknown_fields=True):
-    nik: Annotated[str, Meta(max_length=40, description="the applicant's NIK (a parent's, for a birth)")]
-    name: Annotated[str, Meta(max_length=200)]
-    phone: Annotated[str, Meta(max_length=40, description="receives the tracking numbers")] | None = None
-    email: Annotated[str, Meta(max_length=254, description="receives the tracking numbers")] | None = None
 
 
 class BundleIn(Struct, forbid_unknown_fields=True):
