@@ -14,7 +14,7 @@ import itertools
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -360,6 +360,22 @@ async def in_tenant(url: str, slug: str):
             yield session
     finally:
         await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def serving(database: Database, **env: str) -> AsyncIterator:
+    """The whole app (started, outer layers included) on this test's event loop: requests sent from
+    concurrent tasks run concurrently in it, as they do in a server's loop. The client's ``app`` is
+    the Litestar application."""
+    import httpx
+
+    from satupintu.app import create_app, wrap
+
+    app = create_app(database.settings(**env))
+    async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=wrap(app)),
+                                                 base_url="http://testserver.local") as client:
+        client.app = app
+        yield client
 
 
 def run(coro):

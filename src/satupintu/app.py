@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     logs.configure(json=settings.log_json)
     from satupintu import broker as broker_module
 
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, **settings.pool_options())
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         # Our own maker: advanced-alchemy replaces ``sync_session_class`` in the makers it builds,
@@ -145,6 +145,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     )
     app.state.settings = settings
     app.state.page_cache = caching.ByteCache(caching.PAGE_CACHE_BYTES)
+    app.state.engine = engine  # the process's connection pool
     app.state.tenants = TenantDirectory(engine)
     app.state.broker = broker
     app.state.auth_sessionmaker = maker

@@ -138,6 +138,20 @@ def _upload_limit(env: dict[str, str]) -> int:
     return megabytes * 1024 * 1024
 
 
+MAX_POOL = 500
+
+
+def _count(env: dict[str, str], variable: str, default: int, least: int) -> int:
+    raw = env.get(variable, str(default)).strip()
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{variable} must be a whole number, got {raw!r}") from exc
+    if not least <= value <= MAX_POOL:
+        raise ConfigError(f"{variable} must be between {least} and {MAX_POOL}, got {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -161,10 +175,21 @@ class Settings:
     storage_url: str = field(default_factory=lambda: (VAR_DIR / "uploads").as_uri())
     s3: S3Settings = field(default_factory=S3Settings)
     upload_max_bytes: int = 5 * 1024 * 1024
+    database_pool_size: int = 20
+    database_max_overflow: int = 10
 
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith("postgresql")
+
+    def pool_options(self) -> dict[str, int]:
+        """The web process's connection pool (PostgreSQL): ``database_pool_size`` connections kept open,
+        and at most ``database_max_overflow`` more opened for a burst and closed when it ends. A burst
+        beyond the pool pays a new connection (TLS and authentication) per request, so the pool holds
+        as many as the process has requests waiting on the database at once."""
+        if not self.is_postgres:
+            return {}
+        return {"pool_size": self.database_pool_size, "max_overflow": self.database_max_overflow}
 
     @property
     def broker_kind(self) -> str:
@@ -229,6 +254,8 @@ class Settings:
             storage_url=_storage_url(env),
             s3=_s3(env),
             upload_max_bytes=_upload_limit(env),
+            database_pool_size=_count(env, "SATUPINTU_DATABASE_POOL_SIZE", 20, 1),
+            database_max_overflow=_count(env, "SATUPINTU_DATABASE_MAX_OVERFLOW", 10, 0),
         )
 
 

@@ -38,6 +38,9 @@ def test_migration_url_falls_back_and_can_differ():
     ({"SATUPINTU_TENANT_HOSTS": "mpp.banyuwangikab.go.id"}, "SATUPINTU_TENANT_HOSTS"),
     ({"SATUPINTU_ENV": "production"}, "SATUPINTU_SECRET_KEY"),
     ({"SATUPINTU_SECRET_KEY": "short"}, "SATUPINTU_SECRET_KEY"),
+    ({"SATUPINTU_DATABASE_POOL_SIZE": "twenty"}, "SATUPINTU_DATABASE_POOL_SIZE must be a whole number"),
+    ({"SATUPINTU_DATABASE_POOL_SIZE": "0"}, "SATUPINTU_DATABASE_POOL_SIZE must be between 1 and 500"),
+    ({"SATUPINTU_DATABASE_MAX_OVERFLOW": "-1"}, "SATUPINTU_DATABASE_MAX_OVERFLOW must be between 0 and 500"),
 ])
 def test_bad_configuration_names_the_variable(env, message):
     env = {"SATUPINTU_SECRET_KEY": SECRET, **env} if "SATUPINTU_SECRET_KEY" not in env and "SATUPINTU_ENV" not in env else env

@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 import yaml
 
+from satupintu.config import Settings
+
 ROOT = Path(__file__).resolve().parents[2]
 HELM_DIR = ROOT / "helm"
 CHART = HELM_DIR / "satupintu"
@@ -34,6 +36,8 @@ DOCUMENTED_VARIABLES = {
     "SATUPINTU_MIGRATION_DATABASE_URL",
     "SATUPINTU_DB_APP_ROLE",
     "SATUPINTU_DB_APP_PASSWORD",
+    "SATUPINTU_DATABASE_POOL_SIZE",
+    "SATUPINTU_DATABASE_MAX_OVERFLOW",
     "SATUPINTU_BROKER_URL",
     "SATUPINTU_REDIS_URL",
     "SATUPINTU_SECRET_KEY",
@@ -294,7 +298,8 @@ def test_configmap_holds_no_secret(templates: dict[str, str]) -> None:
     assert in_configmap == {"SATUPINTU_ENV", "SATUPINTU_LOG_FORMAT", "SATUPINTU_DB_APP_ROLE", "SATUPINTU_TENANT_HOSTS",
                             "SATUPINTU_FORWARDED_ALLOW_IPS", "SATUPINTU_PUBLIC_URL", "SATUPINTU_STORAGE_URL",
                             "SATUPINTU_S3_ENDPOINT_URL", "SATUPINTU_S3_REGION", "SATUPINTU_UPLOAD_MAX_MB",
-                            "SATUPINTU_SMTP_HOST", "SATUPINTU_SMTP_PORT", "SATUPINTU_SMTP_SECURITY", "SATUPINTU_SMTP_FROM"}
+                            "SATUPINTU_SMTP_HOST", "SATUPINTU_SMTP_PORT", "SATUPINTU_SMTP_SECURITY", "SATUPINTU_SMTP_FROM",
+                            "SATUPINTU_DATABASE_POOL_SIZE", "SATUPINTU_DATABASE_MAX_OVERFLOW"}
     assert not in_configmap & SECRET_VARIABLES
     assert 'SATUPINTU_ENV: "production"' in templates["configmap.yaml"]
 
@@ -593,6 +598,19 @@ def test_folder_storage_mounts_the_claim_in_every_app_pod() -> None:
         assert {"name": "uploads", "persistentVolumeClaim": {"claimName": "satupintu-uploads"}} in spec["volumes"]
         for container in spec["containers"]:
             assert {"name": "uploads", "mountPath": "/data/uploads"} in container["volumeMounts"], doc["kind"]
+
+
+@needs_helm
+def test_the_connection_pool_is_sized_from_the_values() -> None:
+    config = next(d for d in _render("-f", str(CHART / "ci" / "chart-secrets-values.yaml"), "--set",
+                                     "database.poolSize=40", "--set", "database.maxOverflow=0")
+                  if d["kind"] == "ConfigMap")["data"]
+    assert (config["SATUPINTU_DATABASE_POOL_SIZE"], config["SATUPINTU_DATABASE_MAX_OVERFLOW"]) == ("40", "0")
+    defaults = next(d for d in _render("-f", str(CHART / "ci" / "chart-secrets-values.yaml"))
+                    if d["kind"] == "ConfigMap")["data"]
+    settings = Settings.from_env({**defaults, "SATUPINTU_DATABASE_URL": "postgresql://app@db/s",
+                                  "SATUPINTU_SECRET_KEY": "s" * 40})
+    assert (settings.database_pool_size, settings.database_max_overflow) == (20, 10)
 
 
 @needs_helm

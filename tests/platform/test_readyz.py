@@ -8,15 +8,12 @@ of events is driven by the test: while the ping hangs, other requests on the sam
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import threading
-from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 
 from satupintu import broker
-from satupintu.app import create_app, wrap
+from tests.conftest import serving
 
 
 class HangingPing:
@@ -28,16 +25,6 @@ class HangingPing:
     def __call__(self, _broker: object) -> None:
         self.entered.set()
         self.released.wait(self.limit)
-
-
-@contextlib.asynccontextmanager
-async def serving(database) -> AsyncIterator[httpx.AsyncClient]:
-    """The whole app (started, outer layers included) on this test's event loop: requests sent from
-    concurrent tasks run concurrently in it, as they do in a server's loop."""
-    app = create_app(database.settings())
-    async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=wrap(app)),
-                                                 base_url="http://testserver.local") as client:
-        yield client
 
 
 @pytest.fixture
