@@ -9,23 +9,24 @@ Two servers run side by side on one PostgreSQL database, both connected as the a
   Jinja2 or encoded with msgspec: the "fortunes" shape.
 
 For each page kind (catalogue, service page, home, search, API list, API detail) the two servers take
-turns, round by round, under the same load (wrk, one thread, loopback). This runs three times: with
-the 4 real regencies loaded, with 514 loaded (the rest generated from Banyuwangi by bench/run.py)
-requesting the 4 real ones, and with requests spread evenly over all 514. Before a page kind's
-spread rounds, each of its addresses is visited once on both servers (the first visits, with every
-cache cold, printed as a table of their own), so that the rounds measure what the country costs once
-each regency has been seen, as the rounds over 4 do after their one-second warm-up. It prints req/s, p50 and
-p99 of both, their ratio, the 514-spread / 4 ratios, and the project's peak RSS after the 4 and
-after all 514 regencies. It also prints the CPU time each server's process used per request during
-its rounds, and the ratios those give: what req/s would show on a machine with nothing else running
-(on a shared machine, req/s depends on how the scheduler shares the cores between the processes).
+turns, round by round, under the same load (wrk, one thread, loopback). This runs with the 4 real
+regencies loaded, then with 514 loaded (the rest generated from Banyuwangi by bench/run.py): there,
+requests over the 4 real ones and requests spread evenly over all 514 take turns too, round by round,
+so that the spread / 4 ratios compare rounds measured side by side. Before a page kind's rounds, each
+of its spread addresses is visited once on both servers (the first visits, with every cache cold,
+printed as a table of their own), so that the rounds measure what the country costs once each regency
+has been seen, as the rounds over 4 do after their one-second warm-up. It prints req/s, p50 and p99 of
+both, their ratio, the spread / 4 ratios, and the project's peak RSS after the 4 and after all 514
+regencies. It also prints the CPU time each server's process used per request during its rounds, and
+the ratios those give: what req/s would show on a machine with nothing else running (on a shared
+machine, req/s depends on how the scheduler shares the cores between the processes).
 
 Goals (issue 14): catalogue and API list >= 0.6 of the bare handler; home, service page and search
 >= 0.8; throughput spread over 514 / over 4 >= 0.9 and p50 <= 1.10; peak RSS < 250 MB and within
 1.2x of the figure after 4 regencies.
 
 Usage: ``make bench`` or ``python bench/pages.py`` (BENCH_SECONDS per round, default 3;
-BENCH_ROUNDS, default 2; BENCH_CONNECTIONS, default 16; SATUPINTU_BENCH_POSTGRES_URL).
+BENCH_ROUNDS, default 3; BENCH_CONNECTIONS, default 16; SATUPINTU_BENCH_POSTGRES_URL).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 REAL = ["banyuwangi", "purbalingga", "bangkalan", "labuhanbatu"]
 QUERIES = ["ktp hilang", "akta lahir", "bikin sim", "paspor", "izin usaha", "kartu keluarga"]
@@ -293,28 +294,46 @@ def _peak_rss_mb(process: subprocess.Popen) -> float:
     return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
 
 
-def _measure(label: str, servers: dict[str, str], paths: dict[str, list[str]], tmp: Path,
-             pids: dict[str, int] | None = None, first_visits: bool = False) -> dict:
-    """Both servers' req/s, latency and the ratio; and, from the CPU time each server's process used
-    during its rounds, CPU ms per request and their ratio: the throughput ratio on a machine with
-    nothing else running (on a shared machine, req/s depends on how the scheduler shares it)."""
+def _measure(sets: dict[str, dict[str, list[str]]], servers: dict[str, str], tmp: Path,
+             pids: dict[str, int] | None = None, cold: tuple[str, ...] = ()) -> dict[str, dict]:
+    """Both servers' req/s, latency and the ratio, for each set of addresses (its label: its paths by
+    page kind); and, from the CPU time each server's process used during its rounds, CPU ms per request
+    and their ratio: the throughput ratio on a machine with nothing else running (on a shared machine,
+    req/s depends on how the scheduler shares it). Page kind by page kind, the rounds alternate between
+    the servers and between the sets, so that sets compared with each other are measured side by side.
+    A set named in ``cold`` has each of its addresses visited once first (a table of its own); the
+    others warm up for a second."""
     pids = pids or {}
+    runs: dict[str, dict[str, dict[str, list[dict[str, float]]]]] = {label: {} for label in sets}
+    first: dict[str, dict[str, dict[str, dict[str, float]]]] = {label: {} for label in cold}
+    for kind in KINDS:
+        for label, paths in sets.items():
+            for name, base in servers.items():
+                if label in cold:  # the warm-up: every address once (page kind by page kind, as the rounds go)
+                    first[label].setdefault(kind, {})[name] = _first_visits(base, paths[kind], pids.get(name))
+                else:
+                    _wrk(base, paths[kind], 1, tmp)
+        for _ in range(ROUNDS):
+            for label, paths in sets.items():
+                for name, base in servers.items():
+                    runs[label].setdefault(kind, {}).setdefault(name, []).append(
+                        _wrk(base, paths[kind], SECONDS, tmp, pids.get(name)))
+    results = {}
+    for label in sets:
+        results[label] = _table(label, runs[label])
+        if label in cold:
+            _cold_table(first[label])
+    return results
+
+
+def _table(label: str, runs: dict[str, dict[str, list[dict[str, float]]]]) -> dict:
     print(f"\n{label}")
     print(f"  {'page':<11} {'project req/s':>13} {'p50 ms':>7} {'p99 ms':>7}   {'bare req/s':>10} {'p50 ms':>7} "
           f"{'p99 ms':>7}   {'ratio':>5} {'goal':>5}   {'CPU ms/req project, bare, ratio':>31}")
-    results, cold = {}, {}
-    for kind in KINDS:
-        for name, base in servers.items():
-            if first_visits:  # the warm-up: every address once (page kind by page kind, as the rounds go)
-                cold[kind] = {**cold.get(kind, {}), name: _first_visits(base, paths[kind], pids.get(name))}
-            else:
-                _wrk(base, paths[kind], 1, tmp)  # warm up
-        runs: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
-        for _ in range(ROUNDS):
-            for name, base in servers.items():
-                runs[name].append(_wrk(base, paths[kind], SECONDS, tmp, pids.get(name)))
+    results = {}
+    for kind, by_server in runs.items():
         merged = {name: {key: sum(r[key] for r in rs) / len(rs) for key in ("rps", "p50", "p99", "cpu_ms")}
-                  for name, rs in runs.items()}
+                  for name, rs in by_server.items()}
         project, bare = merged["project"], merged["bare"]
         ratio = _ratio(project["rps"], bare["rps"])
         cpu_ratio = _ratio(bare["cpu_ms"], project["cpu_ms"])
@@ -322,15 +341,17 @@ def _measure(label: str, servers: dict[str, str], paths: dict[str, list[str]], t
         print(f"  {kind:<11} {project['rps']:13.0f} {project['p50']:7.1f} {project['p99']:7.1f}   {bare['rps']:10.0f} "
               f"{bare['p50']:7.1f} {bare['p99']:7.1f}   {ratio:5.2f} {GOALS[kind]:5.2f}   {project['cpu_ms']:9.2f} "
               f"{bare['cpu_ms']:6.2f} {cpu_ratio:6.2f}{'' if ratio >= GOALS[kind] else '  below goal'}")
-    if cold:
-        print("  First visits (the warm-up above: each address once, before its kind's rounds; caches cold)")
-        print(f"  {'page':<11} {'addresses':>9} {'project req/s':>13} {'bare req/s':>10} {'ratio':>5}   "
-              f"{'CPU ms/req project, bare':>24}")
-        for kind, first in cold.items():
-            project, bare = first["project"], first["bare"]
-            print(f"  {kind:<11} {project['addresses']:9.0f} {project['rps']:13.0f} {bare['rps']:10.0f} "
-                  f"{_ratio(project['rps'], bare['rps']):5.2f}   {project['cpu_ms']:11.2f} {bare['cpu_ms']:6.2f}")
     return results
+
+
+def _cold_table(first: dict[str, dict[str, dict[str, float]]]) -> None:
+    print("  First visits (the warm-up: each address once, before its kind's rounds; caches cold)")
+    print(f"  {'page':<11} {'addresses':>9} {'project req/s':>13} {'bare req/s':>10} {'ratio':>5}   "
+          f"{'CPU ms/req project, bare':>24}")
+    for kind, visits in first.items():
+        project, bare = visits["project"], visits["bare"]
+        print(f"  {kind:<11} {project['addresses']:9.0f} {project['rps']:13.0f} {bare['rps']:10.0f} "
+              f"{_ratio(project['rps'], bare['rps']):5.2f}   {project['cpu_ms']:11.2f} {bare['cpu_ms']:6.2f}")
 
 
 def main() -> None:
@@ -347,10 +368,10 @@ def main() -> None:
             project, project_url = _start_server(env)
             bare, bare_url = _start_bare(env)
             try:
-                results = _measure(label, {"project": project_url, "bare": bare_url},
-                                   _paths(slugs, asyncio.run(_codes(database))), tmp,
+                results = _measure({label: _paths(slugs, asyncio.run(_codes(database)))},
+                                   {"project": project_url, "bare": bare_url}, tmp,
                                    {"project": project.pid, "bare": bare.pid})
-                return results, _peak_rss_mb(project)
+                return results[label], _peak_rss_mb(project)
             finally:
                 for process in (project, bare):
                     process.terminate()
@@ -365,11 +386,16 @@ def main() -> None:
             codes = asyncio.run(_codes(database))
             servers = {"project": project_url, "bare": bare_url}
             pids = {"project": project.pid, "bare": bare.pid}
-            loaded = _measure(f"{total} regencies loaded, requests over the 4 real ones", servers, _paths(REAL, codes),
-                              tmp, pids)
+            over_four = f"{total} regencies loaded, requests over the 4 real ones"
+            over_all = f"{total} regencies loaded, requests spread evenly over all {len(everyone)}"
+            real = _paths(REAL, codes)
+            for kind in KINDS:  # the 4 first, under the rounds' load: the memory they take
+                _wrk(project_url, real[kind], SECONDS, tmp)
             rss_four = _peak_rss_mb(project)
-            spread = _measure(f"{total} regencies loaded, requests spread evenly over all {len(everyone)}",
-                              servers, _paths(everyone, codes), tmp, pids, first_visits=True)
+            # Then both sets, round by round, side by side.
+            measured = _measure({over_four: real, over_all: _paths(everyone, codes)}, servers, tmp, pids,
+                                cold=(over_all,))
+            loaded, spread = measured[over_four], measured[over_all]
             rss_all = _peak_rss_mb(project)
         finally:
             for process in (project, bare):
