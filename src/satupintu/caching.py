@@ -51,7 +51,7 @@ PAGE_VARY = "Cookie, Accept-Language, HX-Request, HX-Target"
 JSON_VARY = "Cookie, Accept-Language"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """A response body kept gzip-compressed (as most clients take it), with its ETag, and what it was
     computed for: the regency (id, slug, revision) and, for a page showing whether a place is open
