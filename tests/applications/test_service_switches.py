@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from satupintu.applications.models import Application, ApplicationStatus
 from satupintu.applications.permits import Permit
+from satupintu.audit.models import AuditEntry
+from satupintu.catalogue.models import PERMIT_CATEGORIES, TenantService
 from tests.applications.conftest import FEMALE
 from tests.conftest import csrf_of, in_tenant, run, sign_in
 
@@ -79,9 +81,31 @@ def test_a_regency_switches_permit_first_and_delivery_per_service(client, people
     assert _state(client.database, _apply(client, PERMIT)) == (ApplicationStatus.SUBMITTED, False)
     assert "diterbitkan sekarang" not in client.get(f"/bangkalan/layanan/{PERMIT}").text
 
+    _switch(client, PERMIT, permit_first="on")  # switched on by hand: the policy leaves it as it is
     policy = client.post("/bangkalan/admin/kebijakan", data={
         "_csrf_token": csrf_of(client), "permit_first": "on", "document_deadline_days": "14",
         "complaint_response_hours": "24"}, follow_redirects=False)
     assert policy.status_code == 303  # the regency's policy switched on switches every permit with it
     assert _state(client.database, _apply(client, OTHER)) == (ApplicationStatus.DONE, True)
     assert "14 hari" in client.get(f"/bangkalan/admin/layanan/{OTHER}").text
+    # The policy's audit entry names the services it switched, and only those (the first 50 of them,
+    # then how many more: an entry's lists are bounded).
+    switched, permits = _policy_entry(client.database)
+    listed, more = switched, 0
+    if switched[-1].startswith("…"):
+        listed, more = switched[:-1], int(switched[-1].split("+")[1].rstrip(")"))
+    assert OTHER in listed and PERMIT not in listed and listed == sorted(listed)
+    assert set(listed) <= permits - {PERMIT} and len(listed) + more == len(permits) - 1
+    assert "Layanan yang pengaturan izin dahulunya mengikuti kebijakan" in client.get("/bangkalan/admin/audit").text
+
+
+def _policy_entry(database) -> tuple[list[str], set[str]]:
+    """The services the last policy change switched to permit first, and every permit Bangkalan offers."""
+    async def work():
+        async with in_tenant(database.url, "bangkalan") as session:
+            entry = await session.scalar(select(AuditEntry).where(AuditEntry.entity == "policy")
+                                         .order_by(AuditEntry.id.desc()).limit(1))
+            permits = set((await session.scalars(select(TenantService.code).where(
+                TenantService.category.in_(PERMIT_CATEGORIES)))).all())
+            return entry.after["services_permit_first"], permits
+    return run(work())

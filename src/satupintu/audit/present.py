@@ -49,6 +49,8 @@ FIELDS = {
     "sync_roles": N_("Update roles at each sign-in"), "permit_first": N_("Permit first"),
     "document_deadline_days": N_("Days to complete documents"), "courier_delivery": N_("Courier delivery"),
     "delivery": N_("Delivery offered"),
+    "services_permit_first": N_("Services whose permit-first switch followed the policy"),
+    "services_delivery": N_("Services whose delivery switch followed the policy"),
     "courier_note": N_("Courier note"), "complaint_response_hours": N_("Complaint response (hours)"),
     "complaint_resolution_hours": N_("Complaint resolution (hours)"), "text": N_("Text"), "channel": N_("Channel"),
     "external_ref": N_("Reference"), "photo": N_("Photo"),

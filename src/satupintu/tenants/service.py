@@ -315,16 +315,25 @@ async def export_pack(session: AsyncSession, tenant: Tenant) -> str:
     return header + tomli_w.dumps(document)
 
 
-async def _follow_policy(session: AsyncSession, before: dict, policy: TenantPolicy) -> None:
+FOLLOWED = {"permit_first": ("permit_first", "services_permit_first"),
+            "courier_delivery": ("delivery", "services_delivery")}
+"""Policy switch: the service switch that follows it, and the audit field naming the services it switched."""
+
+
+async def _follow_policy(session: AsyncSession, before: dict, policy: TenantPolicy) -> dict[str, list[str]]:
     """A policy switched on or off switches its services with it (the permits for ``permit_first``, every
-    service for ``courier_delivery``); single services are switched back on their own page afterwards."""
-    for switch, name in (("permit_first", "permit_first"), ("courier_delivery", "delivery")):
+    service for ``courier_delivery``); single services are switched back on their own page afterwards.
+    Returns, by audit field, the codes of the services whose switch this changed."""
+    switched: dict[str, list[str]] = {}
+    for switch, (name, field) in FOLLOWED.items():
         now = bool(getattr(policy, switch))
         if bool(before.get(switch)) == now:
             continue
         for row in await catalogue_service.tenant_services(session):
-            if switch != "permit_first" or row.category in PERMIT_CATEGORIES:
+            if (switch != "permit_first" or row.category in PERMIT_CATEGORIES) and getattr(row, name) != now:
                 setattr(row, name, now)
+                switched.setdefault(field, []).append(row.code)
+    return {field: sorted(codes) for field, codes in switched.items()}
 
 
 async def save_policy(session: AsyncSession, tenant: Tenant, values: dict) -> Change:
@@ -336,10 +345,10 @@ async def save_policy(session: AsyncSession, tenant: Tenant, values: dict) -> Ch
         session.add(policy)
     for name, value in values.items():
         setattr(policy, name, value)
-    await _follow_policy(session, before or {}, policy)
+    switched = await _follow_policy(session, before or {}, policy)
     await session.flush()
     return Change("update" if before else "create", "policy", tenant.slug, before,
-                  {name: getattr(policy, name) for name in POLICY_FIELDS})
+                  {**{name: getattr(policy, name) for name in POLICY_FIELDS}, **switched})
 
 
 async def update_profile(session: AsyncSession, tenant: Tenant, timezone: str, *, name: str | None = None) -> Change:
