@@ -17,6 +17,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -397,6 +398,34 @@ def cheap_password_hashes() -> Iterator[None]:
     security._DUMMY = security._hasher.hash("satupintu-dummy-password")
     yield
     security._hasher, security._DUMMY = saved
+
+
+@pytest.fixture(scope="session", autouse=True)
+def handler_type_hints_read_once() -> Iterator[None]:
+    """Litestar resolves every handler's and dependency's type hints each time an application is built
+    (nearly 2,000 string annotations, compiled afresh: half of ``create_app``'s CPU time), and most
+    tests build one. Inside the test process each function's hints are resolved once, for the same
+    namespace (the same names bound to the same objects), and handed out as a copy afterwards: the
+    same hints, so the application is the one production builds."""
+    import litestar.utils.signature as signature
+
+    resolve = signature.get_fn_type_hints
+    resolved: dict[tuple, tuple[tuple, dict[str, Any]]] = {}  # the namespace's objects kept alive: ids stay theirs
+
+    def once(fn: Any, namespace: dict[str, Any] | None = None) -> dict[str, Any]:
+        names = sorted((namespace or {}).items())
+        key = (fn, tuple((name, id(value)) for name, value in names))
+        try:
+            entry = resolved.get(key)
+        except TypeError:  # an unhashable callable
+            return resolve(fn, namespace)
+        if entry is None:
+            entry = resolved[key] = (tuple(value for _, value in names), resolve(fn, namespace))
+        return dict(entry[1])
+
+    signature.get_fn_type_hints = once
+    yield
+    signature.get_fn_type_hints = resolve
 
 
 @pytest.fixture(autouse=True)
