@@ -127,29 +127,19 @@ def _s3(env: dict[str, str]) -> S3Settings:
                       access_key_id=key_id, secret_access_key=secret)
 
 
-def _upload_limit(env: dict[str, str]) -> int:
-    raw = env.get("SATUPINTU_UPLOAD_MAX_MB", "5").strip()
-    try:
-        megabytes = int(raw)
-    except ValueError as exc:
-        raise ConfigError(f"SATUPINTU_UPLOAD_MAX_MB must be a whole number of megabytes, got {raw!r}") from exc
-    if not 1 <= megabytes <= MAX_UPLOAD_MB:
-        raise ConfigError(f"SATUPINTU_UPLOAD_MAX_MB must be between 1 and {MAX_UPLOAD_MB}, got {megabytes}")
-    return megabytes * 1024 * 1024
-
-
-MAX_POOL = 500
-
-
-def _count(env: dict[str, str], variable: str, default: int, least: int) -> int:
+def _whole_number(env: dict[str, str], variable: str, default: int, least: int, most: int, unit: str = "") -> int:
+    """A setting that is a whole number between ``least`` and ``most``; the error names the variable."""
     raw = env.get(variable, str(default)).strip()
     try:
         value = int(raw)
     except ValueError as exc:
-        raise ConfigError(f"{variable} must be a whole number, got {raw!r}") from exc
-    if not least <= value <= MAX_POOL:
-        raise ConfigError(f"{variable} must be between {least} and {MAX_POOL}, got {value}")
+        raise ConfigError(f"{variable} must be a whole number{unit}, got {raw!r}") from exc
+    if not least <= value <= most:
+        raise ConfigError(f"{variable} must be between {least} and {most}, got {value}")
     return value
+
+
+MAX_POOL = 500
 
 
 @dataclass(frozen=True)
@@ -253,9 +243,10 @@ class Settings:
             smtp=_smtp(env),
             storage_url=_storage_url(env),
             s3=_s3(env),
-            upload_max_bytes=_upload_limit(env),
-            database_pool_size=_count(env, "SATUPINTU_DATABASE_POOL_SIZE", 20, 1),
-            database_max_overflow=_count(env, "SATUPINTU_DATABASE_MAX_OVERFLOW", 10, 0),
+            upload_max_bytes=_whole_number(env, "SATUPINTU_UPLOAD_MAX_MB", 5, 1, MAX_UPLOAD_MB,
+                                           " of megabytes") * 1024 * 1024,
+            database_pool_size=_whole_number(env, "SATUPINTU_DATABASE_POOL_SIZE", 20, 1, MAX_POOL),
+            database_max_overflow=_whole_number(env, "SATUPINTU_DATABASE_MAX_OVERFLOW", 10, 0, MAX_POOL),
         )
 
 
